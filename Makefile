@@ -52,7 +52,7 @@ $(BUILD)/hullc-san: $(call sanobj,$(HULLC_SRC))
 UNIT_LINK_SRC := $(LIBHULL_SRC) $(RUNTIME_SRC) $(CGROUP_SRC)
 $(BUILD)/unit/%: tests/unit/%.c $(call sanobj,$(UNIT_LINK_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $^ $(HULLC_LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $(filter %.c %.o,$^) $(HULLC_LIBS) -lcmocka
 
 # A small busybox bundle for the README, the tests and the benchmarks.
 bundle: $(BUILD)/bundle/config.json

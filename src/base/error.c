@@ -53,7 +53,18 @@ int hull_err_wrap(struct hull_err *err, const char *fmt, ...)
         vsnprintf(prefix, sizeof(prefix), fmt, ap);
         va_end(ap);
         memcpy(old, err->msg, sizeof(old));
-        snprintf(err->msg, sizeof(err->msg), "%s: %s", prefix, old);
+        /* Truncation is acceptable: the message is for humans. */
+        size_t n = strnlen(prefix, sizeof(prefix) - 1);
+        memcpy(err->msg, prefix, n);
+        size_t left = sizeof(err->msg) - n;
+        if (left > 3) {
+                memcpy(err->msg + n, ": ", 2);
+                size_t m = strnlen(old, left - 3);
+                memcpy(err->msg + n + 2, old, m);
+                err->msg[n + 2 + m] = '\0';
+        } else {
+                err->msg[n] = '\0';
+        }
         err->code = fix_code(err->code);
         return -err->code;
 }

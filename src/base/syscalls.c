@@ -4,14 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const char *disabled_list;
+static int disabled_loaded;
+
 int hull_sys_disabled(const char *name)
 {
-        static const char *list;
-        static int loaded;
-        if (!loaded) {
-                list = getenv("HULL_TEST_DISABLE");
-                loaded = 1;
+        if (!disabled_loaded) {
+                disabled_list = getenv("HULL_TEST_DISABLE");
+                disabled_loaded = 1;
         }
+        const char *list = disabled_list;
         if (!list || !*list)
                 return 0;
         size_t n = strlen(name);
@@ -19,4 +21,10 @@ int hull_sys_disabled(const char *name)
                 if ((p == list || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
                         return 1;
         return 0;
+}
+
+void hull_sys_disabled_reset(void)
+{
+        disabled_list = NULL;
+        disabled_loaded = 0;
 }

@@ -41,8 +41,11 @@
 #define CLONE_INTO_CGROUP 0x200000000ULL
 #endif
 
-/* Test hook: HULL_TEST_NO_OPENAT2 / HULL_TEST_NO_CLONE3 force the fallbacks so they are tested. */
+/* Test hook: HULL_TEST_DISABLE=openat2,clone3 in the environment forces the fallbacks so they
+ * are tested. The variable is read once; hull_sys_disabled_reset() makes the next call read it
+ * again (unit tests switch modes within one process). */
 int hull_sys_disabled(const char *name);
+void hull_sys_disabled_reset(void);
 
 static inline long hull_clone3(struct clone_args *args, size_t size)
 {

@@ -59,3 +59,18 @@ static inline void hull_cgroup_freep(struct hull_cgroup **cg)
         hull_cgroup_free(*cg);
         *cg = NULL;
 }
+
+/* The parent of the default cgroups ("/hullc/<id>"), owned by hull: destroy removes it once it
+ * is empty. */
+#define HULL_CGROUP_DEFAULT_PARENT "hullc"
+
+/* Tests: read the mount table and the caller's cgroups from these files instead of
+ * /proc/self/mountinfo and /proc/self/cgroup (NULL, NULL: back to /proc). While set, writes
+ * may create files, so a plain directory tree can stand in for cgroupfs. */
+int hull_cgroup_set_root_for_tests(const char *mountinfo_path, const char *self_cgroup_path);
+
+/* The container's cgroup path inside the hierarchy ("/hullc/ID"; on v1 the memory
+ * hierarchy's, or the first one's). Borrowed from CG; NULL for a no-op cgroup. */
+const char *hull_cgroup_path(const struct hull_cgroup *cg);
+/* The layout CG was created for. */
+enum hull_cgroup_layout hull_cgroup_layout_of(const struct hull_cgroup *cg);

@@ -191,9 +191,12 @@ struct hull_oci_config {
         json_t *root;        /* the whole document, owned */
 };
 
-/* Parse and validate config.json at PATH. Errors: "PATH:LINE:COL: ..." for syntax, "PATH:
- * .process.args[0]: expected a string" for fields. Unknown fields are ignored (the spec
- * allows extensions). */
+/* Parse and validate config.json at PATH. Errors: "PATH:LINE:COL: syntax error: ..." for
+ * syntax, "PATH:LINE:COL: .process.args[0]: expected a string, got number" for fields (the
+ * position of the value, or of the enclosing object for a missing field; "PATH: .x: ..." if
+ * it cannot be found). Unknown fields are ignored (the spec allows extensions). Integer
+ * literals above INT64_MAX (Go's uint64, e.g. an unlimited rlimit) are accepted: in the
+ * borrowed json_t objects they read back as the negative json integer of the same 64 bits. */
 int hull_oci_config_load(const char *path, struct hull_oci_config **ret, struct hull_err *err);
 /* Same, from a string; NAME is used in messages. */
 int hull_oci_config_parse(const char *name, const char *data, size_t len,
@@ -201,6 +204,15 @@ int hull_oci_config_parse(const char *name, const char *data, size_t len,
 /* Parse a process object (exec --process, issue 5); NAME used in messages. */
 int hull_oci_process_parse(const char *name, json_t *obj, const char *json_path,
                            struct hull_oci_process **ret, struct hull_err *err);
+/* Same, from the text of a process file, with line:column in messages. *ret_root receives the
+ * document, which the process's borrowed json_t fields point into: keep it as long as *ret
+ * and json_decref it after. */
+int hull_oci_process_parse_text(const char *name, const char *data, size_t len,
+                                json_t **ret_root, struct hull_oci_process **ret,
+                                struct hull_err *err);
+/* Read and parse the process file at PATH (exec --process). */
+int hull_oci_process_load(const char *path, json_t **ret_root, struct hull_oci_process **ret,
+                          struct hull_err *err);
 void hull_oci_process_free(struct hull_oci_process *p);
 void hull_oci_config_free(struct hull_oci_config *c);
 static inline void hull_oci_config_freep(struct hull_oci_config **c)

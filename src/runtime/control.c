@@ -1,0 +1,208 @@
+/* The verbs on an existing container: state, kill, delete, list (see container.h). */
+#include "runtime/container.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/cleanup.h"
+#include "base/log.h"
+#include "base/syscalls.h"
+#include "cgroup/cgroup.h"
+#include "oci/config.h"
+#include "runtime/hooks.h"
+#include "runtime/lifecycle.h"
+#include "runtime/state.h"
+
+int hull_container_state(const struct hull_runtime *rt, const char *id, json_t **ret,
+                         struct hull_err *err)
+{
+        _cleanup_close_ int dir = -EBADF;
+        _cleanup_(hull_state_freep) struct hull_state *st = NULL;
+        int r = hull_container_open(rt, id, false, NULL, &dir, &st, err);
+        if (r < 0)
+                return r;
+        json_t *o = hull_state_to_oci(st, hull_state_status(dir, st));
+        if (!o)
+                return hull_err_set(err, ENOMEM, "out of memory");
+        *ret = o;
+        return 0;
+}
+
+static int load_cgroup(const struct hull_state *st, struct hull_cgroup **ret, struct hull_err *err)
+{
+        *ret = NULL;
+        if (!st->cgroup)
+                return 0;
+        return hull_cgroup_from_json(st->cgroup, ret, err);
+}
+
+static int signal_init(const struct hull_state *st, int sig, struct hull_err *err)
+{
+        _cleanup_close_ int pidfd = hull_state_pidfd(st);
+        if (pidfd < 0)
+                return hull_err_set(err, ESRCH, "container %s is not running", st->id);
+        if (hull_pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
+                return hull_err_sys(err, errno, "send signal %d to container %s", sig, st->id);
+        return 0;
+}
+
+int hull_container_kill(const struct hull_runtime *rt, const char *id, int sig, bool all,
+                        struct hull_err *err)
+{
+        _cleanup_close_ int dir = -EBADF;
+        _cleanup_(hull_state_freep) struct hull_state *st = NULL;
+        int r = hull_container_open(rt, id, false, NULL, &dir, &st, err);
+        if (r < 0)
+                return r;
+        enum hull_status s = hull_state_status(dir, st);
+        if (all) {
+                _cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = NULL;
+                r = load_cgroup(st, &cg, err);
+                if (r < 0)
+                        return r;
+                if (cg)
+                        return hull_cgroup_kill(cg, sig, err);
+        }
+        if (s == HULL_STATUS_STOPPED)
+                return hull_err_set(err, ESRCH, "container %s is not running", id);
+        return signal_init(st, sig, err);
+}
+
+/* Kill everything in the container and wait for init to be gone. */
+static int kill_and_wait(const struct hull_state *st, struct hull_cgroup *cg, struct hull_err *err)
+{
+        _cleanup_close_ int pidfd = hull_state_pidfd(st);
+        if (cg) {
+                /* A frozen cgroup would hold SIGKILL until thawed. */
+                hull_cgroup_freeze(cg, false, NULL);
+                hull_cgroup_kill(cg, SIGKILL, NULL);
+        }
+        if (pidfd < 0)
+                return 0;
+        hull_pidfd_send_signal(pidfd, SIGKILL, NULL, 0);
+        if (hull_wait_pidfd(pidfd, 10000) < 0)
+                return hull_err_set(err, ETIMEDOUT, "container %s did not die after SIGKILL",
+                                    st->id);
+        return 0;
+}
+
+static void run_poststop(const struct hull_state *st)
+{
+        _cleanup_free_ char *path = NULL;
+        if (asprintf(&path, "%s/config.json", st->bundle) < 0)
+                return;
+        struct hull_err err = {0};
+        _cleanup_(hull_oci_config_freep) struct hull_oci_config *c = NULL;
+        if (hull_oci_config_load(path, &c, &err) < 0 || c->hooks.count[HULL_HOOK_POSTSTOP] == 0)
+                return;
+        json_t *o = hull_state_to_oci(st, HULL_STATUS_STOPPED);
+        char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
+        json_decref(o);
+        if (s && hull_hooks_run(c, HULL_HOOK_POSTSTOP, s, &err) < 0)
+                hull_warn("%s", err.msg); /* poststop failures only warn (runtime-spec) */
+        free(s);
+}
+
+int hull_container_delete(const struct hull_runtime *rt, const char *id, bool force,
+                          struct hull_err *err)
+{
+        _cleanup_close_ int root = -EBADF, dir = -EBADF;
+        _cleanup_(hull_state_freep) struct hull_state *st = NULL;
+        int r = hull_container_open(rt, id, true, &root, &dir, &st, err);
+        if (r == -ENOENT && root >= 0 && dir >= 0 && !st) {
+                /* A create that crashed before saving state: we hold its lock, so nobody is
+                 * creating it now. */
+                hull_err_clear(err);
+                return hull_state_dir_remove(root, id, err);
+        }
+        if (r < 0)
+                return r;
+        enum hull_status s = hull_state_status(dir, st);
+        if ((s == HULL_STATUS_RUNNING || s == HULL_STATUS_PAUSED) && !force)
+                return hull_err_set(err, EBUSY,
+                                    "cannot delete container %s that is %s: stop it first or use "
+                                    "--force",
+                                    id, hull_status_to_string(s));
+        _cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = NULL;
+        r = load_cgroup(st, &cg, err);
+        if (r < 0)
+                hull_warn("delete %s: %s", id, err->msg);
+        if (s != HULL_STATUS_STOPPED || cg) {
+                r = kill_and_wait(st, cg, err);
+                if (r < 0)
+                        return r;
+        }
+        if (cg) {
+                r = hull_cgroup_destroy(cg, err);
+                if (r < 0)
+                        return hull_err_wrap(err, "delete %s", id);
+        }
+        run_poststop(st);
+        return hull_state_dir_remove(root, id, err);
+}
+
+static json_t *list_entry(int root, const char *id)
+{
+        struct hull_err err = {0};
+        _cleanup_close_ int dir = openat(root, id, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+        if (dir < 0)
+                return NULL;
+        _cleanup_(hull_state_freep) struct hull_state *st = NULL;
+        if (hull_state_load(dir, id, &st, &err) < 0)
+                return NULL;
+        enum hull_status s = hull_state_status(dir, st);
+        struct passwd *pw = getpwuid(st->owner);
+        char owner[32];
+        snprintf(owner, sizeof(owner), "#%u", (unsigned)st->owner);
+        json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "id", st->id, "pid",
+                              s == HULL_STATUS_STOPPED ? 0 : (int)st->pid, "status",
+                              hull_status_to_string(s), "bundle", st->bundle, "created",
+                              st->created ? st->created : "", "owner", pw ? pw->pw_name : owner);
+        if (!o)
+                return NULL;
+        json_object_set_new(o, "ociVersion", json_string(HULL_OCI_VERSION));
+        json_object_set_new(o, "rootfs", json_string(st->rootfs ? st->rootfs : ""));
+        if (st->annotations)
+                json_object_set(o, "annotations", st->annotations);
+        return o;
+}
+
+int hull_container_list(const struct hull_runtime *rt, json_t **ret, struct hull_err *err)
+{
+        json_t *arr = json_array();
+        if (!arr)
+                return hull_err_set(err, ENOMEM, "out of memory");
+        int root = open(rt->state_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root < 0) {
+                if (errno == ENOENT) {
+                        *ret = arr;
+                        return 0;
+                }
+                json_decref(arr);
+                return hull_err_sys(err, errno, "open state root %s", rt->state_root);
+        }
+        DIR *d = fdopendir(root);
+        if (!d) {
+                close(root);
+                json_decref(arr);
+                return hull_err_sys(err, errno, "read state root %s", rt->state_root);
+        }
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                if (de->d_name[0] == '.')
+                        continue;
+                json_t *o = list_entry(dirfd(d), de->d_name);
+                if (o)
+                        json_array_append_new(arr, o);
+        }
+        closedir(d);
+        *ret = arr;
+        return 0;
+}
