@@ -15,7 +15,7 @@ HULL_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\
 	$(wildcard tests/unit/test_ref*.c tests/unit/test_image*.c))
 $(HULL_UNIT_TESTS): $(BUILD)/unit/%: tests/unit/%.c $(call sanobj,$(BASE_SRC) $(HULL_LIB_SRC))
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $^ $(HULL_LIBS) $(HULLC_LIBS) -lcmocka
+	$(CC) $(CFLAGS) $(SAN) -Itests/unit -o $@ $(filter %.c %.o,$^) $(HULL_LIBS) $(HULLC_LIBS) -lcmocka
 
 install: install-hull
 install-hull: $(BUILD)/hull

@@ -109,9 +109,9 @@ static int create_temp(int dirfd, const char *base, char name[NAME_MAX + 1])
                 /* Shorten long base names so the temp name stays below NAME_MAX. */
                 snprintf(name, NAME_MAX + 1, ".%.200s.%016llx.tmp", base,
                          (unsigned long long)temp_random());
-                int fd = openat(dirfd, name,
-                                O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
-                                0600);
+                int fd =
+                    openat(dirfd, name,
+                           O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, 0600);
                 if (fd >= 0 || errno != EEXIST)
                         return fd < 0 ? -errno : fd;
         }
@@ -276,7 +276,7 @@ static size_t rm_path_push(struct rm_ctx *ctx, const char *name)
         int n = snprintf(ctx->path + saved, sizeof(ctx->path) - saved, "%s%s", sep, name);
         if (n > 0)
                 ctx->path_len = saved + (size_t)n < sizeof(ctx->path) ? saved + (size_t)n
-                                                                       : sizeof(ctx->path) - 1;
+                                                                      : sizeof(ctx->path) - 1;
         return saved;
 }
 
@@ -304,7 +304,7 @@ static int rm_entry(struct rm_ctx *ctx, int dfd, const struct node_id *parent, c
         if (node_other_mount(parent, &child))
                 return rm_busy(ctx);
         _cleanup_close_ int fd =
-                openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
+            openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY);
         if (fd < 0)
                 return errno == ENOENT ? 0 : -errno;
         /* Check what we hold: it may have been swapped (or mounted on) since the stat. */

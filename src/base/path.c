@@ -203,9 +203,8 @@ static int walk_last_mkfile(struct walk *w, const char *name)
         }
         if (errno != ENOENT)
                 return -errno;
-        _cleanup_close_ int created =
-                openat(cur, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC,
-                       w->mode);
+        _cleanup_close_ int created = openat(
+            cur, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_NOCTTY | O_CLOEXEC, w->mode);
         if (created < 0 && errno != EEXIST)
                 return -errno;
         /* Look it up again to hand back an O_PATH fd, whoever created it. */
@@ -285,8 +284,8 @@ static int walk_run(struct walk *w, const char *path)
                         r = walk_last_mkfile(w, name);
                 /* open("missing/", O_CREAT) is EISDIR in the kernel: it would have to
                  * create a directory. */
-                if (r == -ENOENT && !last && w->final == WALK_FINAL_OPEN &&
-                    (w->flags & O_CREAT) && end[strspn(end, "/")] == '\0')
+                if (r == -ENOENT && !last && w->final == WALK_FINAL_OPEN && (w->flags & O_CREAT) &&
+                    end[strspn(end, "/")] == '\0')
                         return -EISDIR;
                 if (r < 0)
                         return r;
@@ -312,12 +311,12 @@ static int walk_run(struct walk *w, const char *path)
 static int walk_path(int rootfd, const char *path, enum walk_final final, int flags, mode_t mode)
 {
         struct walk w = {
-                .rootfd = rootfd,
-                .final = final,
-                .flags = flags,
-                .mode = mode,
-                .dir_mode = 0755,
-                .result = -EBADF,
+            .rootfd = rootfd,
+            .final = final,
+            .flags = flags,
+            .mode = mode,
+            .dir_mode = 0755,
+            .result = -EBADF,
         };
         int r = walk_run(&w, path);
         walk_free(&w);
@@ -330,11 +329,11 @@ static int walk_path(int rootfd, const char *path, enum walk_final final, int fl
 static int openat2_in_root(int rootfd, const char *path, int flags, mode_t mode)
 {
         struct open_how how = {
-                .flags = (uint64_t)(unsigned int)(flags | O_CLOEXEC),
-                /* openat2 refuses a mode without O_CREAT or O_TMPFILE (which glibc defines
-                 * with O_DIRECTORY included: test all its bits). */
-                .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0,
-                .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+            .flags = (uint64_t)(unsigned int)(flags | O_CLOEXEC),
+            /* openat2 refuses a mode without O_CREAT or O_TMPFILE (which glibc defines
+             * with O_DIRECTORY included: test all its bits). */
+            .mode = ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE) ? mode : 0,
+            .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
         };
         /* EAGAIN: a rename or mount raced with a ".." lookup; the kernel asks us to retry,
          * and the walk (which does not ask the kernel about "..") is the last resort. */

@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "base/cleanup.h"
 #include "base/file.h"
@@ -79,16 +81,65 @@ int hull_image_read(struct hull_store *s, const char *manifest_digest, struct hu
         return 0;
 }
 
+static int unpack_one(struct hull_store *s, const struct hull_image_layer *l, struct hull_err *err)
+{
+        if (!hull_media_type_is_layer(l->media_type))
+                return hull_err_set(err, EPROTO, "layer %s has unsupported media type %s",
+                                    l->blob, l->media_type);
+        return hull_store_unpack_layer(s, l->blob, l->diff_id, l->chain, err);
+}
+
+/* Unpack the missing layers in child processes, several at a time: each writes its own
+ * temporary directory and renames it into place, so they are independent. Returns how many
+ * children failed; the caller redoes those in-process to get their error message. */
+static size_t unpack_parallel(struct hull_store *s, const struct hull_image *img)
+{
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        size_t max = cpus > 1 ? (size_t)(cpus < 8 ? cpus : 8) : 1;
+        _cleanup_free_ pid_t *pids = calloc(img->nlayers, sizeof(pid_t));
+        size_t started = 0, reaped = 0, failed = 0;
+        if (!pids)
+                return img->nlayers;
+        fflush(NULL);
+        for (size_t i = 0; i <= img->nlayers; i++) {
+                /* Reap our own children only, oldest first. */
+                while (started > reaped && (started - reaped >= max || i == img->nlayers)) {
+                        int status;
+                        pid_t pid = waitpid(pids[reaped], &status, 0);
+                        if (pid < 0 && errno == EINTR)
+                                continue;
+                        reaped++;
+                        if (pid < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                                failed++;
+                }
+                if (i == img->nlayers)
+                        break;
+                if (hull_store_has_layer(s, img->layers[i].chain))
+                        continue;
+                pid_t pid = fork();
+                if (pid == 0) {
+                        struct hull_err e = {0};
+                        _exit(unpack_one(s, &img->layers[i], &e) < 0 ? 1 : 0);
+                }
+                if (pid < 0)
+                        failed++;
+                else
+                        pids[started++] = pid;
+        }
+        return failed;
+}
+
 int hull_image_unpack(struct hull_store *s, const struct hull_image *img, struct hull_err *err)
 {
+        size_t missing = 0;
+        for (size_t i = 0; i < img->nlayers; i++)
+                missing += !hull_store_has_layer(s, img->layers[i].chain);
+        if (missing > 1)
+                unpack_parallel(s, img);
         for (size_t i = 0; i < img->nlayers; i++) {
-                const struct hull_image_layer *l = &img->layers[i];
-                if (hull_store_has_layer(s, l->chain))
+                if (hull_store_has_layer(s, img->layers[i].chain))
                         continue;
-                if (!hull_media_type_is_layer(l->media_type))
-                        return hull_err_set(err, EPROTO, "layer %s has unsupported media type %s",
-                                            l->blob, l->media_type);
-                int r = hull_store_unpack_layer(s, l->blob, l->diff_id, l->chain, err);
+                int r = unpack_one(s, &img->layers[i], err);
                 if (r < 0)
                         return r;
         }

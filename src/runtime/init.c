@@ -119,9 +119,7 @@ static int init_setup(struct hull_spawn *sp, int *ret_fifo_fd, char **ret_exec,
                 return r;
         if (setsid() < 0)
                 return hull_err_sys(err, errno, "setsid");
-        _cleanup_close_ int fifo = openat(sp->state_dir_fd, HULL_EXEC_FIFO, O_PATH | O_CLOEXEC);
-        if (fifo < 0)
-                return hull_err_sys(err, errno, "open exec fifo");
+        _cleanup_close_ int fifo = TAKE_FD(sp->fifo_fd);
         r = hull_rootfs_setup(sp, err);
         if (r < 0)
                 return r;

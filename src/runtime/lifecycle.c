@@ -89,6 +89,9 @@ void hull_created_done(struct hull_created *cr)
         if (cr->sp.lock_fd >= 0)
                 close(cr->sp.lock_fd);
         cr->sp.lock_fd = -1;
+        if (cr->sp.fifo_fd >= 0)
+                close(cr->sp.fifo_fd);
+        cr->sp.fifo_fd = -1;
         if (cr->sp.console_socket_fd >= 0)
                 close(cr->sp.console_socket_fd);
         cr->sp.console_socket_fd = -1;
@@ -190,6 +193,9 @@ static int create_prepare(const struct hull_runtime *rt, const struct hull_creat
         if (mkfifoat(cr->sp.lock_fd, HULL_EXEC_FIFO, 0622) < 0 ||
             fchmodat(cr->sp.lock_fd, HULL_EXEC_FIFO, 0622, 0) < 0)
                 return hull_err_sys(err, errno, "create exec fifo");
+        cr->sp.fifo_fd = openat(cr->sp.lock_fd, HULL_EXEC_FIFO, O_PATH | O_CLOEXEC);
+        if (cr->sp.fifo_fd < 0)
+                return hull_err_sys(err, errno, "open exec fifo");
         return prepare_cgroup(rt, cr, opts->id, err);
 }
 
@@ -208,7 +214,7 @@ int hull_created_init(struct hull_created *cr)
 {
         memset(cr, 0, sizeof(*cr));
         cr->root_fd = -1;
-        cr->sp.rootfs_fd = cr->sp.state_dir_fd = cr->sp.lock_fd = -1;
+        cr->sp.rootfs_fd = cr->sp.state_dir_fd = cr->sp.lock_fd = cr->sp.fifo_fd = -1;
         cr->sp.console_socket_fd = cr->sp.pidfd = cr->sp.sync_fd = cr->sp.pty_fd = -1;
         for (int t = 0; t < HULL_NS_COUNT; t++)
                 cr->sp.ns_fds[t] = -1;

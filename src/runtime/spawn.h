@@ -18,6 +18,8 @@ struct hull_spawn {
         int rootfs_fd;           /* O_PATH directory fd of the rootfs */
         int state_dir_fd;        /* the container's state directory (holds exec.fifo) */
         int lock_fd;             /* the create lock on that directory: the child closes it */
+        int fifo_fd;             /* O_PATH fd of exec.fifo, opened by the parent: in a user
+                                  * namespace the child cannot search the state directory */
         int console_socket_fd;   /* connected --console-socket, or -1 */
         int ns_fds[HULL_NS_COUNT]; /* fds of namespaces to join (from "path"), or -1 */
         bool no_pivot;

@@ -168,3 +168,22 @@ def test_whiteouts_and_special_files(hull, tmp_path):
         assert (st.st_mode & 0o7777, st.st_uid, st.st_gid) == (0o4755, 1000, 1000)
     finally:
         hull("image", "unmount", ids["config"]).check()
+
+
+def test_hostile_layer_among_others(hull, tmp_path, outside):
+    """Layers unpack in parallel child processes: a refusal in one of them still fails the load
+    with its message and leaves nothing behind."""
+    good = LayerTar().dir("a").file("a/x", b"1" * 100000).bytes()
+    bad = LayerTar().symlink("l", str(outside)).file("l/pwned").bytes()
+    good2 = LayerTar().dir("b").file("b/y").bytes()
+    oci_archive(tmp_path / "a.tar", [good, bad, good2])
+    res = hull("load", "-i", tmp_path / "a.tar")
+    assert res.rc != 0 and "symlink" in res.err
+    assert list(outside.iterdir()) == []
+    assert hull.ids() == [] and store_leftovers(hull.root) == []
+    # The valid layers may stay, whole (another load may be using them); gc removes them.
+    for d in (hull.root / "layers").iterdir():
+        assert (d / "layer.json").exists() and (d / "diff").is_dir()
+    hull("image", "prune").check()
+    assert list((hull.root / "layers").iterdir()) == []
+    assert list((hull.root / "blobs" / "sha256").iterdir()) == []

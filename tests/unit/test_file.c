@@ -22,6 +22,16 @@
 #include "base/cleanup.h"
 #include "base/file.h"
 
+/* snprintf that fails the test instead of truncating. */
+static void __attribute__((format(printf, 3, 4))) fmt(char *buf, size_t size, const char *f, ...)
+{
+        va_list ap;
+        va_start(ap, f);
+        int n = vsnprintf(buf, size, f, ap);
+        va_end(ap);
+        assert_true(n >= 0 && (size_t)n < size);
+}
+
 struct fx {
         char dir[64];
         int dirfd;
@@ -33,7 +43,7 @@ static int setup(void **state)
 {
         struct fx *f = calloc(1, sizeof(*f));
         assert_non_null(f);
-        snprintf(f->dir, sizeof(f->dir), "/tmp/hull-test-file-XXXXXX");
+        fmt(f->dir, sizeof(f->dir), "/tmp/hull-test-file-XXXXXX");
         assert_non_null(mkdtemp(f->dir));
         f->dirfd = open(f->dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
         assert_true(f->dirfd >= 0);
@@ -55,7 +65,7 @@ static int teardown(void **state)
 
 static void path_of(const struct fx *f, const char *rel, char buf[PATH_MAX])
 {
-        snprintf(buf, PATH_MAX, "%s/%s", f->dir, rel);
+        fmt(buf, PATH_MAX, "%s/%s", f->dir, rel);
 }
 
 static void mk(const struct fx *f, const char *rel)
@@ -90,7 +100,7 @@ static bool mount_on(struct fx *f, const char *rel, const char *bind_src)
                 print_message("cannot mount on %s (%s): skipping\n", p, strerror(errno));
                 return false;
         }
-        snprintf(f->mounts[f->n_mounts++], PATH_MAX, "%s", p);
+        fmt(f->mounts[f->n_mounts++], PATH_MAX, "%s", p);
         return true;
 }
 
@@ -370,15 +380,15 @@ static void test_rm_rf_refuses_mounts(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                FX(test_write_atomic_and_read),
-                FX(test_write_atomic_big),
-                FX(test_write_atomic_failures),
-                FX(test_read),
-                FX(test_write_str),
-                FX(test_lock),
-                FX(test_mkdir_p),
-                FX(test_rm_rf),
-                FX(test_rm_rf_refuses_mounts),
+            FX(test_write_atomic_and_read),
+            FX(test_write_atomic_big),
+            FX(test_write_atomic_failures),
+            FX(test_read),
+            FX(test_write_str),
+            FX(test_lock),
+            FX(test_mkdir_p),
+            FX(test_rm_rf),
+            FX(test_rm_rf_refuses_mounts),
         };
         return cmocka_run_group_tests_name("file", tests, NULL, NULL);
 }

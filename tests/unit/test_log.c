@@ -19,12 +19,22 @@
 #include "base/file.h"
 #include "base/log.h"
 
+/* snprintf that fails the test instead of truncating. */
+static void __attribute__((format(printf, 3, 4))) fmt(char *buf, size_t size, const char *f, ...)
+{
+        va_list ap;
+        va_start(ap, f);
+        int n = vsnprintf(buf, size, f, ap);
+        va_end(ap);
+        assert_true(n >= 0 && (size_t)n < size);
+}
+
 static char log_path[64];
 
 static int setup(void **state)
 {
         (void)state;
-        snprintf(log_path, sizeof(log_path), "/tmp/hull-test-log-XXXXXX");
+        fmt(log_path, sizeof(log_path), "/tmp/hull-test-log-XXXXXX");
         int fd = mkstemp(log_path);
         assert_true(fd >= 0);
         close(fd);
@@ -104,10 +114,10 @@ static void test_json(void **state)
         assert_int_equal(n, 4);
         static const char *const levels[] = {"info", "warning", "error", "warning"};
         static const char *const msgs[] = {
-                "info line",
-                "quote \" backslash \\ newline\n tab\t ctl\x01 utf8 \xc3\xa9 bad \xef\xbf\xbd end",
-                "failed: reason (7)",
-                "trailing newline dropped",
+            "info line",
+            "quote \" backslash \\ newline\n tab\t ctl\x01 utf8 \xc3\xa9 bad \xef\xbf\xbd end",
+            "failed: reason (7)",
+            "trailing newline dropped",
         };
         for (size_t i = 0; i < n; i++) {
                 json_error_t jerr;
@@ -158,17 +168,17 @@ static void test_text(void **state)
         char **lines = read_lines(&n);
         assert_int_equal(n, 4);
         static const char *const tails[] = {
-                "\" level=debug msg=\"debug shown\"",
-                "\" level=info msg=plain-word_1.2/x@y^z+",
-                "\" level=warning msg=\"say \\\"hi\\\"\\\\ now\\n\\x01\\xff\"",
-                "\" level=error msg=",
+            "\" level=debug msg=\"debug shown\"",
+            "\" level=info msg=plain-word_1.2/x@y^z+",
+            "\" level=warning msg=\"say \\\"hi\\\"\\\\ now\\n\\x01\\xff\"",
+            "\" level=error msg=",
         };
         for (size_t i = 0; i < n; i++) {
                 assert_true(strncmp(lines[i], "time=\"", 6) == 0);
                 char when[40];
                 const char *q = strchr(lines[i] + 6, '"');
                 assert_non_null(q);
-                snprintf(when, sizeof(when), "%.*s", (int)(q - lines[i] - 6), lines[i] + 6);
+                fmt(when, sizeof(when), "%.*s", (int)(q - lines[i] - 6), lines[i] + 6);
                 check_time(when, 0);
                 assert_string_equal(q, tails[i]);
         }
@@ -200,10 +210,10 @@ static void test_levels_and_reinit(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                FX(test_json),
-                FX(test_json_long_message),
-                FX(test_text),
-                FX(test_levels_and_reinit),
+            FX(test_json),
+            FX(test_json_long_message),
+            FX(test_text),
+            FX(test_levels_and_reinit),
         };
         return cmocka_run_group_tests_name("log", tests, NULL, NULL);
 }

@@ -26,12 +26,22 @@
 #include "base/path.h"
 #include "base/syscalls.h"
 
+/* snprintf that fails the test instead of truncating. */
+static void __attribute__((format(printf, 3, 4))) fmt(char *buf, size_t size, const char *f, ...)
+{
+        va_list ap;
+        va_start(ap, f);
+        int n = vsnprintf(buf, size, f, ap);
+        va_end(ap);
+        assert_true(n >= 0 && (size_t)n < size);
+}
+
 struct fx {
-        char base[64];           /* host temp dir */
-        char root[PATH_MAX];     /* base/root, the container root */
-        char outside[PATH_MAX];  /* base/outside: nothing may ever appear here */
-        char mirror[PATH_MAX];   /* root + outside: where absolute links to it must land */
-        char uniq[64];           /* a name unique to this test, for /tmp and /etc checks */
+        char base[64];          /* host temp dir */
+        char root[PATH_MAX];    /* base/root, the container root */
+        char outside[PATH_MAX]; /* base/outside: nothing may ever appear here */
+        char mirror[PATH_MAX];  /* root + outside: where absolute links to it must land */
+        char uniq[64];          /* a name unique to this test, for /tmp and /etc checks */
         int rootfd;
         bool proc_mounted;
 };
@@ -40,7 +50,7 @@ static int test_counter;
 
 static void host(const struct fx *f, const char *rel, char buf[PATH_MAX])
 {
-        snprintf(buf, PATH_MAX, "%s/%s", f->root, rel);
+        fmt(buf, PATH_MAX, "%s/%s", f->root, rel);
 }
 
 static void mk(const struct fx *f, const char *rel)
@@ -72,12 +82,12 @@ static int setup(void **state)
 {
         struct fx *f = calloc(1, sizeof(*f));
         assert_non_null(f);
-        snprintf(f->base, sizeof(f->base), "/tmp/hull-test-path-XXXXXX");
+        fmt(f->base, sizeof(f->base), "/tmp/hull-test-path-XXXXXX");
         assert_non_null(mkdtemp(f->base));
-        snprintf(f->root, sizeof(f->root), "%s/root", f->base);
-        snprintf(f->outside, sizeof(f->outside), "%s/outside", f->base);
-        snprintf(f->mirror, sizeof(f->mirror), "%s%s", f->root, f->outside);
-        snprintf(f->uniq, sizeof(f->uniq), "hull-test-%d-%d", getpid(), ++test_counter);
+        fmt(f->root, sizeof(f->root), "%s/root", f->base);
+        fmt(f->outside, sizeof(f->outside), "%s/outside", f->base);
+        fmt(f->mirror, sizeof(f->mirror), "%s%s", f->root, f->outside);
+        fmt(f->uniq, sizeof(f->uniq), "hull-test-%d-%d", getpid(), ++test_counter);
         assert_int_equal(mkdir(f->root, 0755), 0);
         assert_int_equal(mkdir(f->outside, 0755), 0);
         assert_int_equal(hull_mkdir_p(f->mirror, 0755, NULL), 0);
@@ -100,7 +110,7 @@ static int setup(void **state)
         ln(f, "self", "self");
         ln(f, "../outside/dangle", "dangling_rel");
         char target[PATH_MAX];
-        snprintf(target, sizeof(target), "%s/dangle_abs", f->outside);
+        fmt(target, sizeof(target), "%s/dangle_abs", f->outside);
         ln(f, target, "dangling_abs");
         ln(f, "/deep/a/b/file", "dangling_deep");
         ln(f, "../../../../../..", "dotdot_chain");
@@ -118,7 +128,7 @@ static int setup(void **state)
 static bool host_created(const char *dir, const char *name)
 {
         char p[PATH_MAX];
-        snprintf(p, sizeof(p), "%s/%s", dir, name);
+        fmt(p, sizeof(p), "%s/%s", dir, name);
         struct stat st;
         if (lstat(p, &st) < 0)
                 return false;
@@ -313,8 +323,8 @@ static void test_symlinked_parent_create(void **state)
 {
         struct fx *f = *state;
         char path[PATH_MAX], rel[PATH_MAX];
-        snprintf(path, sizeof(path), "tmp_link/%s", f->uniq);
-        snprintf(rel, sizeof(rel), "tmp/%s", f->uniq);
+        fmt(path, sizeof(path), "tmp_link/%s", f->uniq);
+        fmt(rel, sizeof(rel), "tmp/%s", f->uniq);
         int fd = open_in(f, path, O_WRONLY | O_CREAT | O_EXCL);
         assert_true(fd >= 0);
         assert_fd_is(fd, f, rel);
@@ -323,7 +333,7 @@ static void test_symlinked_parent_create(void **state)
 
         fd = open_in(f, "out_link/newfile", O_WRONLY | O_CREAT);
         assert_true(fd >= 0);
-        snprintf(rel, sizeof(rel), "%s/newfile", f->mirror + strlen(f->root) + 1);
+        fmt(rel, sizeof(rel), "%s/newfile", f->mirror + strlen(f->root) + 1);
         assert_fd_is(fd, f, rel);
         close(fd);
 
@@ -332,8 +342,8 @@ static void test_symlinked_parent_create(void **state)
         assert_fd_is(fd, f, "outside/newfile2");
         close(fd);
 
-        snprintf(path, sizeof(path), "abs_etc/%s", f->uniq);
-        snprintf(rel, sizeof(rel), "etc/%s", f->uniq);
+        fmt(path, sizeof(path), "abs_etc/%s", f->uniq);
+        fmt(rel, sizeof(rel), "etc/%s", f->uniq);
         fd = open_in(f, path, O_WRONLY | O_CREAT | O_TRUNC);
         assert_true(fd >= 0);
         assert_fd_is(fd, f, rel);
@@ -353,7 +363,7 @@ static void test_dangling_create(void **state)
         fd = open_in(f, "dangling_abs", O_WRONLY | O_CREAT);
         assert_true(fd >= 0);
         char rel[PATH_MAX];
-        snprintf(rel, sizeof(rel), "%s/dangle_abs", f->mirror + strlen(f->root) + 1);
+        fmt(rel, sizeof(rel), "%s/dangle_abs", f->mirror + strlen(f->root) + 1);
         assert_fd_is(fd, f, rel);
         close(fd);
 
@@ -395,11 +405,11 @@ static void test_symlink_limit(void **state)
         struct fx *f = *state;
         char name[32], target[32];
         for (int i = 1; i <= 41; i++) {
-                snprintf(name, sizeof(name), "chain%d", i);
+                fmt(name, sizeof(name), "chain%d", i);
                 if (i == 1)
-                        snprintf(target, sizeof(target), "file");
+                        fmt(target, sizeof(target), "file");
                 else
-                        snprintf(target, sizeof(target), "/chain%d", i - 1);
+                        fmt(target, sizeof(target), "/chain%d", i - 1);
                 ln(f, target, name);
         }
         open_expect(f, "chain40", O_RDONLY, "file");
@@ -503,12 +513,12 @@ static void test_mkdir_in_root(void **state)
         fd = mkdir_in(f, "out_link/x/y");
         assert_true(fd >= 0);
         char rel[PATH_MAX], path[PATH_MAX];
-        snprintf(rel, sizeof(rel), "%s/x/y", f->mirror + strlen(f->root) + 1);
+        fmt(rel, sizeof(rel), "%s/x/y", f->mirror + strlen(f->root) + 1);
         assert_fd_is(fd, f, rel);
         close(fd);
 
-        snprintf(path, sizeof(path), "tmp_link/%s/y", f->uniq);
-        snprintf(rel, sizeof(rel), "tmp/%s/y", f->uniq);
+        fmt(path, sizeof(path), "tmp_link/%s/y", f->uniq);
+        fmt(rel, sizeof(rel), "tmp/%s/y", f->uniq);
         fd = mkdir_in(f, path);
         assert_true(fd >= 0);
         assert_fd_is(fd, f, rel);
@@ -581,8 +591,8 @@ static void test_mkfile_in_root(void **state)
         close(fd);
 
         char path[PATH_MAX], rel[PATH_MAX];
-        snprintf(path, sizeof(path), "abs_etc/%s", f->uniq);
-        snprintf(rel, sizeof(rel), "etc/%s", f->uniq);
+        fmt(path, sizeof(path), "abs_etc/%s", f->uniq);
+        fmt(rel, sizeof(rel), "etc/%s", f->uniq);
         fd = mkfile_in(f, path);
         assert_true(fd >= 0);
         assert_fd_is(fd, f, rel);
@@ -590,7 +600,7 @@ static void test_mkfile_in_root(void **state)
 
         fd = mkfile_in(f, "dangling_abs");
         assert_true(fd >= 0);
-        snprintf(rel, sizeof(rel), "%s/dangle_abs", f->mirror + strlen(f->root) + 1);
+        fmt(rel, sizeof(rel), "%s/dangle_abs", f->mirror + strlen(f->root) + 1);
         assert_fd_is(fd, f, rel);
         close(fd);
 
@@ -658,23 +668,23 @@ static void test_clean(void **state)
 {
         (void)state;
         static const char *const cases[][2] = {
-                {"", "."},
-                {".", "."},
-                {"/", "/"},
-                {"//", "/"},
-                {"//a/./b/../c", "/a/c"},
-                {"/..", "/"},
-                {"/../../a", "/a"},
-                {"a/b/", "a/b"},
-                {"a//b", "a/b"},
-                {"a/..", "."},
-                {"a/../..", ".."},
-                {"../a/..", ".."},
-                {"../../x/y/..", "../../x"},
-                {"./a/./b/.", "a/b"},
-                {"/a/b/../../..", "/"},
-                {"..a/b..", "..a/b.."},
-                {"a/.../b", "a/.../b"},
+            {"", "."},
+            {".", "."},
+            {"/", "/"},
+            {"//", "/"},
+            {"//a/./b/../c", "/a/c"},
+            {"/..", "/"},
+            {"/../../a", "/a"},
+            {"a/b/", "a/b"},
+            {"a//b", "a/b"},
+            {"a/..", "."},
+            {"a/../..", ".."},
+            {"../a/..", ".."},
+            {"../../x/y/..", "../../x"},
+            {"./a/./b/.", "a/b"},
+            {"/a/b/../../..", "/"},
+            {"..a/b..", "..a/b.."},
+            {"a/.../b", "a/.../b"},
         };
         for (size_t i = 0; i < HULL_ARRAY_SIZE(cases); i++) {
                 char *c = hull_path_clean(cases[i][0]);
@@ -699,21 +709,21 @@ static void test_fd_path(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_mode),
-                FX(test_open_plain),
-                FX(test_absolute_symlinks),
-                FX(test_relative_escapes),
-                FX(test_symlinked_parent_create),
-                FX(test_dangling_create),
-                FX(test_loops),
-                FX(test_symlink_limit),
-                FX(test_final_flags),
-                FX(test_magic_links),
-                FX(test_mkdir_in_root),
-                FX(test_mkfile_in_root),
-                FX(test_cve_2021_30465_symlink_exchange_race),
-                cmocka_unit_test(test_clean),
-                cmocka_unit_test(test_fd_path),
+            cmocka_unit_test(test_mode),
+            FX(test_open_plain),
+            FX(test_absolute_symlinks),
+            FX(test_relative_escapes),
+            FX(test_symlinked_parent_create),
+            FX(test_dangling_create),
+            FX(test_loops),
+            FX(test_symlink_limit),
+            FX(test_final_flags),
+            FX(test_magic_links),
+            FX(test_mkdir_in_root),
+            FX(test_mkfile_in_root),
+            FX(test_cve_2021_30465_symlink_exchange_race),
+            cmocka_unit_test(test_clean),
+            cmocka_unit_test(test_fd_path),
         };
         int failed = 0;
         unsetenv("HULL_TEST_DISABLE");

@@ -31,8 +31,8 @@ static void test_int64(void **state)
         v = 5;
         assert_int_equal(hull_parse_int64("9223372036854775808", &v), -ERANGE);
         assert_int_equal(hull_parse_int64("-9223372036854775809", &v), -ERANGE);
-        static const char *const junk[] = {"",   " 1", "1 ",  "+1", "1x", "0x10", "--1",
-                                           "-",  "1.0", "1e3", "\t2", "- 1", "1\n"};
+        static const char *const junk[] = {"",  " 1",  "1 ",  "+1",  "1x",  "0x10", "--1",
+                                           "-", "1.0", "1e3", "\t2", "- 1", "1\n"};
         for (size_t i = 0; i < HULL_ARRAY_SIZE(junk); i++)
                 if (hull_parse_int64(junk[i], &v) != -EINVAL)
                         fail_msg("int64 accepted \"%s\"", junk[i]);
@@ -64,19 +64,34 @@ static void test_signal_parse(void **state)
                 const char *s;
                 int sig;
         } ok[] = {
-                {"KILL", SIGKILL},   {"SIGKILL", SIGKILL}, {"kill", SIGKILL},
-                {"sigkill", SIGKILL}, {"SigTerm", SIGTERM}, {"9", 9},
-                {"1", 1},            {"15", SIGTERM},      {"HUP", SIGHUP},
-                {"USR1", SIGUSR1},   {"SIGUSR2", SIGUSR2}, {"CHLD", SIGCHLD},
-                {"CLD", SIGCHLD},    {"IOT", SIGABRT},     {"POLL", SIGIO},
-                {"WINCH", SIGWINCH}, {"SIGPWR", SIGPWR},   {"STKFLT", SIGSTKFLT},
-                {"SYS", SIGSYS},     {"UNUSED", SIGSYS},   {"VTALRM", SIGVTALRM},
-                {"32", 32},          {"64", 64},
+            {"KILL", SIGKILL},
+            {"SIGKILL", SIGKILL},
+            {"kill", SIGKILL},
+            {"sigkill", SIGKILL},
+            {"SigTerm", SIGTERM},
+            {"9", 9},
+            {"1", 1},
+            {"15", SIGTERM},
+            {"HUP", SIGHUP},
+            {"USR1", SIGUSR1},
+            {"SIGUSR2", SIGUSR2},
+            {"CHLD", SIGCHLD},
+            {"CLD", SIGCHLD},
+            {"IOT", SIGABRT},
+            {"POLL", SIGIO},
+            {"WINCH", SIGWINCH},
+            {"SIGPWR", SIGPWR},
+            {"STKFLT", SIGSTKFLT},
+            {"SYS", SIGSYS},
+            {"UNUSED", SIGSYS},
+            {"VTALRM", SIGVTALRM},
+            {"32", 32},
+            {"64", 64},
         };
         for (size_t i = 0; i < HULL_ARRAY_SIZE(ok); i++)
                 if (hull_signal_parse(ok[i].s) != ok[i].sig)
-                        fail_msg("parse(\"%s\") = %d, want %d", ok[i].s,
-                                 hull_signal_parse(ok[i].s), ok[i].sig);
+                        fail_msg("parse(\"%s\") = %d, want %d", ok[i].s, hull_signal_parse(ok[i].s),
+                                 ok[i].sig);
         assert_int_equal(hull_signal_parse("RTMIN"), SIGRTMIN);
         assert_int_equal(hull_signal_parse("SIGRTMIN"), SIGRTMIN);
         assert_int_equal(hull_signal_parse("SIGRTMIN+3"), SIGRTMIN + 3);
@@ -91,9 +106,25 @@ static void test_signal_parse(void **state)
         assert_int_equal(hull_signal_parse(buf), -EINVAL);
 
         static const char *const bad[] = {
-                "",        "0",        "65",     "-9",     "SIG",      "SIGFOO",   "KILLL",
-                "SIG9",    "9x",       " 9",     "+9",     "RTMIN-1",  "RTMAX+1",  "RTMIN+",
-                "RTMIN+-1", "RTMIN+x", "RTMAXX", "SIGSIGKILL", "99999999999999999999",
+            "",
+            "0",
+            "65",
+            "-9",
+            "SIG",
+            "SIGFOO",
+            "KILLL",
+            "SIG9",
+            "9x",
+            " 9",
+            "+9",
+            "RTMIN-1",
+            "RTMAX+1",
+            "RTMIN+",
+            "RTMIN+-1",
+            "RTMIN+x",
+            "RTMAXX",
+            "SIGSIGKILL",
+            "99999999999999999999",
         };
         for (size_t i = 0; i < HULL_ARRAY_SIZE(bad); i++)
                 if (hull_signal_parse(bad[i]) != -EINVAL)
@@ -141,8 +172,8 @@ static void id_bad(const char *id, const char *why)
 static void test_id_validate(void **state)
 {
         (void)state;
-        static const char *const good[] = {"a", "abc", "A-b_c.d+e", "0", "9abc",
-                                           "k8s_POD.1", "a.b", "x-"};
+        static const char *const good[] = {"a",    "abc",       "A-b_c.d+e", "0",
+                                           "9abc", "k8s_POD.1", "a.b",       "x-"};
         for (size_t i = 0; i < HULL_ARRAY_SIZE(good); i++) {
                 struct hull_err err = {0};
                 if (hull_id_validate(good[i], &err) != 0)
@@ -188,9 +219,9 @@ static void test_strdup_printf(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_int64),         cmocka_unit_test(test_uint64),
-                cmocka_unit_test(test_signal_parse),  cmocka_unit_test(test_signal_name),
-                cmocka_unit_test(test_id_validate),   cmocka_unit_test(test_strdup_printf),
+            cmocka_unit_test(test_int64),        cmocka_unit_test(test_uint64),
+            cmocka_unit_test(test_signal_parse), cmocka_unit_test(test_signal_name),
+            cmocka_unit_test(test_id_validate),  cmocka_unit_test(test_strdup_printf),
         };
         return cmocka_run_group_tests_name("strutil", tests, NULL, NULL);
 }
