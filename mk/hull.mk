@@ -8,7 +8,7 @@ HULL_LIBS := $(shell $(PKG_CONFIG) --libs libarchive libcurl libcrypto jansson 2
 all: $(BUILD)/hull
 
 $(BUILD)/hull: $(call obj,$(HULL_SRC))
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(HULL_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.o,$^) $(HULL_LIBS)
 
 # test_ref*.c and test_image*.c link the image library instead of the runtime's.
 HULL_UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,\

@@ -4,6 +4,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include "base/error.h"
 
@@ -74,3 +75,13 @@ int hull_cgroup_set_root_for_tests(const char *mountinfo_path, const char *self_
 const char *hull_cgroup_path(const struct hull_cgroup *cg);
 /* The layout CG was created for. */
 enum hull_cgroup_layout hull_cgroup_layout_of(const struct hull_cgroup *cg);
+
+/* OOM kills so far in the container's cgroup (memory.events "oom_kill" on v2,
+ * memory.oom_control "oom_kill" on v1); 0 without a memory controller. */
+int hull_cgroup_oom_kills(struct hull_cgroup *cg, uint64_t *ret, struct hull_err *err);
+/* An fd that polls readable (POLLIN) when the memory controller reports an event: inotify on
+ * memory.events (v2), an eventfd registered through cgroup.event_control for
+ * memory.oom_control (v1). After it fires, hull_cgroup_event_drain() it and re-read the
+ * counters. The caller closes it. -ENOTSUP without a memory controller. */
+int hull_cgroup_memory_event_fd(struct hull_cgroup *cg, struct hull_err *err);
+void hull_cgroup_event_drain(int fd);

@@ -149,6 +149,50 @@ int hull_cgroup_v1_devices(const char *dir, const struct hull_cgroup_dev_rule *r
         return 0;
 }
 
+/* Does DIR's devices.list already say what RULES would make it say? Only for the usual shape
+ * (deny all, then allows); anything else is rewritten. */
+bool hull_cgroup_v1_devices_same(const char *dir, const struct hull_cgroup_dev_rule *rules,
+                                 size_t n)
+{
+        if (n == 0 || rules[0].type != 'a' || rules[0].allow)
+                return false;
+        _cleanup_free_ char *list = NULL;
+        if (hull_cg_read(dir, "devices.list", &list, NULL) < 0)
+                return false;
+        /* Merge the allows per device, as the kernel does. */
+        _cleanup_free_ struct hull_cgroup_dev_rule *want = calloc(n, sizeof(*want));
+        size_t nw = 0;
+        if (!want)
+                return false;
+        for (size_t i = 1; i < n; i++) {
+                if (!rules[i].allow || rules[i].type == 'a')
+                        return false;
+                size_t j = 0;
+                while (j < nw && !(want[j].type == rules[i].type &&
+                                   want[j].major == rules[i].major &&
+                                   want[j].minor == rules[i].minor))
+                        j++;
+                if (j == nw)
+                        want[nw++] = rules[i];
+                else
+                        want[j].access |= rules[i].access;
+        }
+        size_t lines = 0;
+        char *save = NULL;
+        for (char *line = strtok_r(list, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+                bool found = false;
+                for (size_t j = 0; j < nw && !found; j++) {
+                        char buf[80];
+                        hull_cgroup_dev_rule_fmt(&want[j], buf, sizeof(buf));
+                        found = strcmp(buf, line) == 0;
+                }
+                if (!found)
+                        return false;
+                lines++;
+        }
+        return lines == nw;
+}
+
 /* ---- the eBPF program ---- */
 
 #define INSN(c, d, s, o, i)                                                                        \

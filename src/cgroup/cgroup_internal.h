@@ -187,6 +187,9 @@ int hull_cgroup_dev_rules(json_t *devices, bool with_defaults, const char *cfg,
 void hull_cgroup_dev_rule_fmt(const struct hull_cgroup_dev_rule *r, char *buf, size_t size);
 int hull_cgroup_v1_devices(const char *dir, const struct hull_cgroup_dev_rule *rules, size_t n,
                            struct hull_err *err);
+/* Whether DIR/devices.list already matches RULES (then an update need not rewrite it). */
+bool hull_cgroup_v1_devices_same(const char *dir, const struct hull_cgroup_dev_rule *rules,
+                                 size_t n);
 /* Build the BPF_PROG_TYPE_CGROUP_DEVICE program (exposed for tests): *ret malloc'd insns. */
 int hull_cgroup_dev_bpf_build(const struct hull_cgroup_dev_rule *rules, size_t n, void **ret,
                               size_t *ret_count);

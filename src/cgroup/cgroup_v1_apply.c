@@ -429,6 +429,10 @@ static int v1_devices(struct hull_cgroup *cg, json_t *res, const char *cfg, stru
         _cleanup_free_ char *dir = hull_cgroup_hier_dir(h);
         if (!dir)
                 return hull_err_set(err, ENOMEM, "out of memory");
+        /* Rewriting starts with "deny all": a running container would see EPERM meanwhile.
+         * An update that asks for what is there already (the usual case) writes nothing. */
+        if (!cg->fresh && hull_cgroup_v1_devices_same(dir, rules, n))
+                return 0;
         r = hull_cgroup_v1_devices(dir, rules, n, err);
         return r < 0 ? hull_err_wrap(err, "%s: " RES ".devices", cfg) : 0;
 }

@@ -97,12 +97,17 @@ def images_dir(tmp_path_factory):
         pytest.skip("../shared/testimages not found (set HULL_TESTIMAGES_DIR)")
     pre = os.environ.get("HULL_TEST_IMAGES")
     if pre and (Path(pre) / "images.json").exists():
-        return Path(pre)
-    out = tmp_path_factory.mktemp("testimages")
-    p = subprocess.run([str(TESTIMAGES / "make-images.sh"), str(out)], capture_output=True,
-                       text=True, timeout=300)
-    assert p.returncode == 0, f"make-images.sh failed:\n{p.stdout}\n{p.stderr}"
-    return out
+        yield Path(pre)
+        return
+    # ~300 MB: built in its own temp dir and removed at the end of the session.
+    out = Path(tempfile.mkdtemp(prefix="hull-testimages-"))
+    try:
+        p = subprocess.run([str(TESTIMAGES / "make-images.sh"), str(out)], capture_output=True,
+                           text=True, timeout=300)
+        assert p.returncode == 0, f"make-images.sh failed:\n{p.stdout}\n{p.stderr}"
+        yield out
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Unpack throughput of the large test layer (l2: 23.5 MB gzip, 29.5 MB tar): `hull load` of a
 # one-layer OCI archive (blob stored + digest-verified + unpacked + diff_id-verified) against
-# `tar -xzf` of the same blob. Usage: bench/unpack-layer.sh [RUNS] (default 5), as root.
+# `tar -xzf` of the same blob. Usage: bench/pull-unpack-layer.sh [RUNS] (default 5), as root.
 set -euo pipefail
 RUNS=${1:-5}
 REPO=$(cd "$(dirname "$0")/.." && pwd)
