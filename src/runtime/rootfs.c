@@ -225,7 +225,6 @@ int hull_rootfs_setup(struct hull_spawn *sp, struct hull_err *err)
         unsigned long initial = (want && !(want & MS_SHARED)) ? want : MS_SLAVE | MS_REC;
         if (mount(NULL, "/", NULL, initial, NULL) < 0)
                 return hull_err_sys(err, errno, "set propagation of /");
-        char p[HULL_FD_PATH_MAX];
         /* By path: sp->rootfs_fd belongs to the parent's mount namespace, and the kernel
          * refuses to bind a mount of another namespace. */
         if (mount(sp->rootfs, sp->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
@@ -233,8 +232,6 @@ int hull_rootfs_setup(struct hull_spawn *sp, struct hull_err *err)
         _cleanup_close_ int rootfd = open(sp->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
         if (rootfd < 0)
                 return hull_err_sys(err, errno, "open rootfs %s", sp->rootfs);
-        if (mount(NULL, hull_fd_path(rootfd, p), NULL, MS_PRIVATE, NULL) < 0)
-                return hull_err_sys(err, errno, "make rootfs mount private");
         for (size_t i = 0; i < sp->config->n_mounts; i++) {
                 int r = mount_one(sp, rootfd, i, err);
                 if (r < 0)

@@ -130,6 +130,12 @@ int hull_overlay_unmount(const char *target, struct hull_err *err)
 
 bool hull_overlay_is_mounted(const char *target)
 {
+        /* statx knows mount roots (Linux 5.8); a bind mount of the same filesystem has the
+         * parent's st_dev, so the st_dev test is only the fallback. */
+        struct statx stx;
+        if (statx(AT_FDCWD, target, AT_SYMLINK_NOFOLLOW, 0, &stx) == 0 &&
+            (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+                return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
         struct stat a, b;
         _cleanup_free_ char *parent = NULL;
         if (stat(target, &a) < 0)

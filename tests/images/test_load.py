@@ -219,3 +219,23 @@ def test_kill_during_load_then_load(hull, images_dir):
     hull("load", "-i", images_dir / "archives" / "layers.docker.tar").check()
     assert store_leftovers(hull.root) == []
     assert mount_listing(hull, "layers") == expected(images_dir, "layers")
+
+
+@pytest.mark.parametrize("archive,listname,image", [
+    ("layers.docker.tar", "layers", "layers"),
+    ("busybox.oci.tar", "busybox", BUSYBOX_ID),
+])
+def test_vfs_driver_matches_umoci(hull, images_dir, archive, listname, image):
+    """HULL_STORAGE_DRIVER=vfs: the layers are copied (whiteouts and opaque dirs applied) and
+    bind-mounted read-only; same tree as the overlay."""
+    env = dict(os.environ, HULL_STORAGE_DRIVER="vfs")
+    hull("load", "-i", images_dir / "archives" / archive).check()
+    path = hull("image", "mount", image, env=env).check().out.strip()
+    try:
+        assert listing(path) == expected(images_dir, listname)
+        with pytest.raises(OSError):
+            open(os.path.join(path, "newfile"), "w")
+    finally:
+        hull("image", "unmount", image).check()
+    assert not any(path in l for l in open("/proc/self/mountinfo"))
+    assert not os.path.exists(path)

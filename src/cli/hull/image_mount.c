@@ -16,10 +16,28 @@
 #include "cli/hull/images_common.h"
 #include "image/image.h"
 #include "storage/overlay.h"
+#include "storage/vfs.h"
 
 char *hull_cli_image_mount_path(struct hull_store *s, const char *id)
 {
         return hull_strdup_printf("%s/mounts/%s/merged", s->root, id + 7);
+}
+
+/* Without overlayfs: a flattened copy, bind-mounted read-only on itself so that it is a mount
+ * point like the overlay (same checks, same unmount). */
+static int mount_vfs(const struct hull_overlay *o, const char *path, struct hull_err *err)
+{
+        struct hull_err ignore = {0};
+        int r = hull_rm_rf_at(AT_FDCWD, path, &ignore);
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+                return hull_err_sys(err, errno, "create %s", path);
+        r = hull_vfs_flatten(o->lowers, o->nlowers, path, err);
+        if (r < 0)
+                return r;
+        if (mount(path, path, NULL, MS_BIND, NULL) < 0 ||
+            mount(NULL, path, NULL, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV, NULL) < 0)
+                return hull_err_sys(err, errno, "bind %s read-only", path);
+        return 0;
 }
 
 int hull_cli_image_mount(struct hull_store *s, const char *manifest, const char *id, char **ret,
@@ -55,7 +73,10 @@ int hull_cli_image_mount(struct hull_store *s, const char *manifest, const char 
                 .readonly = true,
                 .empty_dir = empty,
         };
-        r = empty ? hull_overlay_mount(&o, path, err) : -err->code;
+        if (hull_storage_use_vfs())
+                r = mount_vfs(&o, path, err);
+        else
+                r = empty ? hull_overlay_mount(&o, path, err) : -err->code;
         for (size_t i = 0; i < img.nlayers; i++)
                 free(lowers[i]);
         if (r < 0)
