@@ -9,15 +9,19 @@ linux.resources set (memory + pids limits, cpu shares) to measure the cgroup cos
 
 Fairness:
   * crun 1.8 refuses the hybrid cgroup layout unless /sys/fs/cgroup/unified is unmounted, so every
-    runtime gets the same wrapper: one long-lived worker per runtime, started as
-    `unshare -m sh -c 'umount /sys/fs/cgroup/unified; exec python3 lifecycle.py --worker'`; the
-    loop runs inside it (one unshare per runtime, not per iteration).
+    runtime gets the same wrapper: one long-lived launcher per runtime, started as
+    `unshare -m sh -c 'umount /sys/fs/cgroup/unified; exec spawn-worker'`; the loop runs inside
+    it (one unshare per runtime, not per iteration). spawn-worker (bench/spawn-worker.c, built
+    into a temporary directory) is a small static C program, so ru_maxrss is not inflated by
+    the address space the runtime was exec'd from.
   * The driver asks the workers in turn (round-robin, the starting runtime rotating each
     iteration), so background noise lands on every runtime alike.
   * Each command is started with posix_spawn (vfork) and reaped with wait4: wall time is spawn to
     reap; rusage gives peak RSS (max over the runtime and every process it reaped, including the
     container's /bin/true) and page faults (minor + major, same scope).
-  * A perf pass (`perf stat`, fewer iterations, not in the timing) adds instructions and CPU time.
+  * A perf pass (`perf stat`, fewer iterations, not in the timing) adds task-clock of every task
+    (including ones the runtime does not reap), context switches, and instructions where the
+    machine has hardware counters.
 
 Usage (as root): bench/lifecycle.py [-n 100] [--runtime NAME=PATH ...] [--no-perf]
 Default runtimes: hullc=build/hullc, crun, runc. `--runtime` replaces the list (e.g. to compare
@@ -41,59 +45,48 @@ REPO = os.path.dirname(HERE)
 CGROUP_ROOT = "/sys/fs/cgroup"
 
 
-# ---------------------------------------------------------------- worker (inside unshare -m)
+# ---------------------------------------------------------------- launcher
 
-def spawn_wait(argv, stderr_path):
-    """Run argv with stdin/stdout on /dev/null and stderr to a file; return the measurement."""
-    actions = [
-        (os.POSIX_SPAWN_OPEN, 0, "/dev/null", os.O_RDONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 1, "/dev/null", os.O_WRONLY, 0),
-        (os.POSIX_SPAWN_OPEN, 2, stderr_path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600),
-    ]
-    t0 = time.perf_counter_ns()
-    pid = os.posix_spawnp(argv[0], argv, os.environ, file_actions=actions)
-    _, status, ru = os.wait4(pid, 0)
-    t1 = time.perf_counter_ns()
-    rc = os.waitstatus_to_exitcode(status)
-    res = {"wall_ns": t1 - t0, "rc": rc, "maxrss_kib": ru.ru_maxrss, "minflt": ru.ru_minflt,
-           "majflt": ru.ru_majflt, "utime": ru.ru_utime, "stime": ru.ru_stime}
-    if rc != 0:
-        with open(stderr_path, errors="replace") as f:
-            res["stderr"] = f.read()[-2000:]
-    return res
-
-
-def worker():
-    """Read one JSON request per line, answer one JSON line. Requests: {"argv": [...]}."""
-    fd, errpath = tempfile.mkstemp(prefix="hull-bench-err.")
-    os.close(fd)
-    try:
-        for line in sys.stdin:
-            req = json.loads(line)
-            res = spawn_wait(req["argv"], errpath)
-            sys.stdout.write(json.dumps(res) + "\n")
-            sys.stdout.flush()
-    finally:
-        os.unlink(errpath)
+def build_launcher(workdir):
+    """Compile bench/spawn-worker.c (static when libc.a is there) into workdir."""
+    exe = os.path.join(workdir, "spawn-worker")
+    src = os.path.join(HERE, "spawn-worker.c")
+    cc = os.environ.get("CC", "cc")
+    for extra in (["-static"], []):
+        r = subprocess.run([cc, "-O2", "-Wall", *extra, "-o", exe, src], capture_output=True,
+                           text=True)
+        if r.returncode == 0:
+            return exe
+    sys.exit(f"lifecycle.py: cannot build {src}: {r.stderr}")
 
 
 # ---------------------------------------------------------------- driver
 
 class Worker:
-    def __init__(self, name, path, root):
+    """One measuring launcher per runtime, in its own mount namespace without the v2 hierarchy
+    (the hybrid-layout wrapper crun 1.8 needs, applied to every runtime alike)."""
+
+    def __init__(self, name, path, root, launcher, workdir):
         self.name, self.path, self.root = name, path, root
-        script = "umount /sys/fs/cgroup/unified 2>/dev/null; exec \"$0\" \"$1\" --worker"
-        self.proc = subprocess.Popen(
-            ["unshare", "-m", "sh", "-c", script, sys.executable, os.path.abspath(__file__)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+        self.errfile = os.path.join(workdir, f"stderr-{name}")
+        script = "umount /sys/fs/cgroup/unified 2>/dev/null; exec \"$0\" \"$1\""
+        self.proc = subprocess.Popen(["unshare", "-m", "sh", "-c", script, launcher, self.errfile],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+                                     bufsize=1)
 
     def call(self, argv):
-        self.proc.stdin.write(json.dumps({"argv": argv}) + "\n")
+        self.proc.stdin.write("\x1f".join(argv) + "\n")
         self.proc.stdin.flush()
         line = self.proc.stdout.readline()
         if not line:
-            raise RuntimeError(f"{self.name}: worker died")
-        return json.loads(line)
+            raise RuntimeError(f"{self.name}: launcher died")
+        rc, wall, rss, minflt, majflt, ut, st = (int(x) for x in line.split())
+        res = {"wall_ns": wall, "rc": rc, "maxrss_kib": rss, "minflt": minflt, "majflt": majflt,
+               "utime": ut / 1e6, "stime": st / 1e6}
+        if rc != 0:
+            with open(self.errfile, errors="replace") as f:
+                res["stderr"] = f.read()[-2000:]
+        return res
 
     def rt(self, *args):
         return self.call([self.path, "--root", self.root, *args])
@@ -179,7 +172,7 @@ def perf_pass(workers, n, bundle, tag, outdir):
     """instructions (user+kernel), task-clock and faults per run, with perf stat -x."""
     if not shutil.which("perf"):
         return {}
-    events = "instructions:u,instructions:k,task-clock,page-faults,context-switches"
+    events = "instructions:u,instructions:k,task-clock,page-faults,context-switches,cpu-migrations"
     res = {w.name: [] for w in workers}
     for i in range(n):
         for w in workers:
@@ -203,9 +196,9 @@ def perf_pass(workers, n, bundle, tag, outdir):
     out = {}
     for name, rows in res.items():
         if rows:
-            out[name] = {k: statistics.median(r.get(k, 0) for r in rows)
+            out[name] = {k: statistics.median(r[k] for r in rows)
                          for k in ("instructions:u", "instructions:k", "task-clock",
-                                   "page-faults", "context-switches")}
+                                   "page-faults", "context-switches") if k in rows[0]}
     return out
 
 
@@ -237,18 +230,22 @@ def table(title, runs, perf, base_names):
     st = {k: v.stat() for k, v in runs.items()}
     lines = [f"**{title}**", "",
              "| runtime | n | median ms | p95 ms | min ms | CPU ms (u+s) | faults/run | "
-             "peak RSS KiB (median) | instr. user | instr. kernel |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+             "peak RSS KiB (median) | perf: task-clock ms | perf: faults | perf: ctx sw | "
+             "instr. u / k |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for name, s in st.items():
         if s is None:
-            lines.append(f"| {name} | 0 | failed | | | | | | | |")
+            lines.append(f"| {name} | 0 | failed | | | | | | | | | |")
             continue
         p = perf.get(name, {})
-        iu = f"{p['instructions:u'] / 1e6:.1f} M" if p else "–"
-        ik = f"{p['instructions:k'] / 1e6:.1f} M" if p else "–"
+        tc = f"{p['task-clock']:.2f}" if "task-clock" in p else "–"
+        pf = f"{p['page-faults']:.0f}" if "page-faults" in p else "–"
+        cs = f"{p['context-switches']:.0f}" if "context-switches" in p else "–"
+        ins = (f"{p['instructions:u'] / 1e6:.1f} M / {p['instructions:k'] / 1e6:.1f} M"
+               if "instructions:u" in p else "n/a")
         lines.append(f"| {name} | {s['n']} | {s['median']:.2f} | {s['p95']:.2f} | "
                      f"{s['min']:.2f} | {s['cpu_ms']:.1f} | {s['faults']:.0f} | "
-                     f"{s['rss_max']} ({s['rss_med']:.0f}) | {iu} | {ik} |")
+                     f"{s['rss_max']} ({s['rss_med']:.0f}) | {tc} | {pf} | {cs} | {ins} |")
     others = [n for n in st if n not in base_names]
     for n in others:
         if st[n] is None:
@@ -279,10 +276,7 @@ def main():
     ap.add_argument("--perf-n", type=int, default=20, help="iterations of the perf pass")
     ap.add_argument("--no-perf", action="store_true")
     ap.add_argument("--only", choices=["run", "resources", "state"], action="append")
-    ap.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     a = ap.parse_args()
-    if a.worker:
-        return worker()
     if os.geteuid() != 0:
         sys.exit("lifecycle.py: must run as root")
 
@@ -303,7 +297,8 @@ def main():
     work = tempfile.mkdtemp(prefix="hull-bench-lifecycle.")
     plain = make_bundle(a.bundle, os.path.join(work, "plain"), resources=False)
     limited = make_bundle(a.bundle, os.path.join(work, "resources"), resources=True)
-    workers = [Worker(n, p, f"/run/{tag}-{n}") for n, p in rts]
+    launcher = build_launcher(work)
+    workers = [Worker(n, p, f"/run/{tag}-{n}", launcher, work) for n, p in rts]
     out = []
     leaks = []
     try:

@@ -84,8 +84,8 @@ int hull_image_read(struct hull_store *s, const char *manifest_digest, struct hu
 static int unpack_one(struct hull_store *s, const struct hull_image_layer *l, struct hull_err *err)
 {
         if (!hull_media_type_is_layer(l->media_type))
-                return hull_err_set(err, EPROTO, "layer %s has unsupported media type %s",
-                                    l->blob, l->media_type);
+                return hull_err_set(err, EPROTO, "layer %s has unsupported media type %s", l->blob,
+                                    l->media_type);
         return hull_store_unpack_layer(s, l->blob, l->diff_id, l->chain, err);
 }
 
@@ -151,7 +151,7 @@ uint64_t hull_image_size(struct hull_store *s, const struct hull_image *img)
         uint64_t total = 0;
         for (size_t i = 0; i < img->nlayers; i++) {
                 _cleanup_free_ char *path =
-                        hull_strdup_printf("%s/layer.json", img->layers[i].chain + 7);
+                    hull_strdup_printf("%s/layer.json", img->layers[i].chain + 7);
                 _cleanup_free_ char *data = NULL;
                 size_t len;
                 struct hull_err ignore = {0};

@@ -118,9 +118,8 @@ static bool array_has(json_t *arr, const char *s)
 {
         size_t i;
         json_t *v;
-        json_array_foreach (arr, i, v)
-                if (json_is_string(v) && strcmp(json_string_value(v), s) == 0)
-                        return true;
+        json_array_foreach(arr, i, v) if (json_is_string(v) &&
+                                          strcmp(json_string_value(v), s) == 0) return true;
         return false;
 }
 
@@ -140,7 +139,8 @@ static json_t *find_by_id(struct hull_imagedb *db, const char *id)
 {
         size_t i;
         json_t *img;
-        json_array_foreach (db->images, i, img) {
+        json_array_foreach(db->images, i, img)
+        {
                 const char *v = hull_image_id(img);
                 if (v && strcmp(v, id) == 0)
                         return img;
@@ -155,7 +155,8 @@ static int find_by_prefix(struct hull_imagedb *db, const char *what, json_t **re
         json_t *found = NULL;
         size_t i;
         json_t *img;
-        json_array_foreach (db->images, i, img) {
+        json_array_foreach(db->images, i, img)
+        {
                 const char *id = hull_image_id(img);
                 if (id && strncmp(id + 7, prefix, strlen(prefix)) == 0) {
                         if (found)
@@ -178,7 +179,8 @@ static json_t *find_by_ref(struct hull_imagedb *db, const struct hull_ref *ref)
                 return NULL;
         size_t i;
         json_t *img;
-        json_array_foreach (db->images, i, img) {
+        json_array_foreach(db->images, i, img)
+        {
                 if (ref->digest) {
                         _cleanup_free_ char *rd = hull_strdup_printf("%s@%s", name, ref->digest);
                         const char *m = hull_image_manifest(img);
@@ -188,11 +190,10 @@ static json_t *find_by_ref(struct hull_imagedb *db, const struct hull_ref *ref)
                         if (m && strcmp(m, ref->digest) == 0) {
                                 size_t j;
                                 json_t *n;
-                                json_array_foreach (hull_image_names(img), j, n)
-                                        if (strncmp(json_string_value(n), name, strlen(name)) ==
-                                                    0 &&
-                                            json_string_value(n)[strlen(name)] == ':')
-                                                return img;
+                                json_array_foreach(
+                                    hull_image_names(img), j,
+                                    n) if (strncmp(json_string_value(n), name, strlen(name)) == 0 &&
+                                           json_string_value(n)[strlen(name)] == ':') return img;
                         }
                         continue;
                 }
@@ -202,8 +203,7 @@ static json_t *find_by_ref(struct hull_imagedb *db, const struct hull_ref *ref)
         return NULL;
 }
 
-int hull_imagedb_find(struct hull_imagedb *db, const char *what, json_t **ret,
-                      struct hull_err *err)
+int hull_imagedb_find(struct hull_imagedb *db, const char *what, json_t **ret, struct hull_err *err)
 {
         json_t *img = NULL;
         if (hull_ref_digest_valid(what) && (img = find_by_id(db, what))) {
@@ -236,9 +236,8 @@ int hull_imagedb_untag(struct hull_imagedb *db, const char *name)
 {
         size_t i;
         json_t *img;
-        json_array_foreach (db->images, i, img)
-                if (array_remove(hull_image_names(img), name))
-                        return 1;
+        json_array_foreach(db->images, i,
+                           img) if (array_remove(hull_image_names(img), name)) return 1;
         return 0;
 }
 
@@ -336,7 +335,8 @@ int hull_imagedb_gc(struct hull_imagedb *db, unsigned *ret_blobs, unsigned *ret_
                 return hull_err_set(err, ENOMEM, "out of memory");
         size_t i;
         json_t *img;
-        json_array_foreach (db->images, i, img) {
+        json_array_foreach(db->images, i, img)
+        {
                 const char *m = hull_image_manifest(img);
                 if (!m)
                         continue;

@@ -157,10 +157,9 @@ static int build_image(struct hull_store *s, const char *blob, const char *diff_
         struct tm tm;
         strftime(now, sizeof(now), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
         json_auto_t *cfg = json_pack(
-                "{ss ss ss s{} s{ss s[s]} s[{ss ss ss}]}", "created", now, "architecture", arch(),
-                "os", "linux", "config", "rootfs", "type", "layers", "diff_ids", diff_id,
-                "history", "created", now, "created_by", "hull import", "comment",
-                message ? message : "");
+            "{ss ss ss s{} s{ss s[s]} s[{ss ss ss}]}", "created", now, "architecture", arch(), "os",
+            "linux", "config", "rootfs", "type", "layers", "diff_ids", diff_id, "history",
+            "created", now, "created_by", "hull import", "comment", message ? message : "");
         if (!cfg)
                 return hull_err_set(err, ENOMEM, "out of memory");
         json_object_set_new(json_object_get(cfg, "config"), "Env",
@@ -177,21 +176,20 @@ static int build_image(struct hull_store *s, const char *blob, const char *diff_
                          : hull_err_set(err, ENOMEM, "out of memory");
         if (r < 0)
                 return r;
-        json_auto_t *man = json_pack(
-                "{si ss s{ss ss sI} s[{ss ss sI}]}", "schemaVersion", 2, "mediaType",
-                HULL_MT_OCI_MANIFEST, "config", "mediaType", HULL_MT_OCI_CONFIG, "digest",
-                cfg_digest, "size", (json_int_t)strlen(cfg_text), "layers", "mediaType",
-                hull_layer_sniff_media_type(s, blob), "digest", blob, "size",
-                (json_int_t)hull_store_size(s, blob));
+        json_auto_t *man =
+            json_pack("{si ss s{ss ss sI} s[{ss ss sI}]}", "schemaVersion", 2, "mediaType",
+                      HULL_MT_OCI_MANIFEST, "config", "mediaType", HULL_MT_OCI_CONFIG, "digest",
+                      cfg_digest, "size", (json_int_t)strlen(cfg_text), "layers", "mediaType",
+                      hull_layer_sniff_media_type(s, blob), "digest", blob, "size",
+                      (json_int_t)hull_store_size(s, blob));
         _cleanup_free_ char *man_text = man ? json_dumps(man, JSON_COMPACT) : NULL;
         if (!man_text)
                 return hull_err_set(err, ENOMEM, "out of memory");
         return hull_store_put(s, man_text, strlen(man_text), NULL, manifest_digest, err);
 }
 
-int hull_image_import(struct hull_store *s, int fd, const char *const *changes,
-                      const char *message, const char *name, char ret_id[HULL_DIGEST_LEN + 1],
-                      struct hull_err *err)
+int hull_image_import(struct hull_store *s, int fd, const char *const *changes, const char *message,
+                      const char *name, char ret_id[HULL_DIGEST_LEN + 1], struct hull_err *err)
 {
         _cleanup_close_ int gc = hull_store_lock_gc(s, false, err);
         if (gc < 0)
@@ -222,9 +220,9 @@ int hull_image_import(struct hull_store *s, int fd, const char *const *changes,
         json_t *mj = NULL;
         if (hull_store_read(s, manifest, &m, &len, err) == 0 &&
             hull_json_parse(m, len, &mj, "manifest", err) == 0) {
-                snprintf(ret_id, HULL_DIGEST_LEN + 1, "%s",
-                         json_string_value(json_object_get(json_object_get(mj, "config"),
-                                                           "digest")));
+                snprintf(
+                    ret_id, HULL_DIGEST_LEN + 1, "%s",
+                    json_string_value(json_object_get(json_object_get(mj, "config"), "digest")));
                 json_decref(mj);
         }
         return 0;

@@ -11,6 +11,5 @@
 int hull_config_apply_change(json_t *config, const char *change, struct hull_err *err);
 
 /* Import from FD; NAME may be NULL. RET_ID gets the image id (config digest). */
-int hull_image_import(struct hull_store *s, int fd, const char *const *changes,
-                      const char *message, const char *name, char ret_id[HULL_DIGEST_LEN + 1],
-                      struct hull_err *err);
+int hull_image_import(struct hull_store *s, int fd, const char *const *changes, const char *message,
+                      const char *name, char ret_id[HULL_DIGEST_LEN + 1], struct hull_err *err);

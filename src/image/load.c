@@ -93,8 +93,8 @@ static int record_link(struct members *m, const char *name, const char *target,
         if (!target || target[0] == '/')
                 return 0; /* not used by any archive format we read */
         const char *slash = strrchr(name, '/');
-        _cleanup_free_ char *joined = hull_strdup_printf("/%.*s/%s", slash ? (int)(slash - name) : 0,
-                                                         name, target);
+        _cleanup_free_ char *joined =
+            hull_strdup_printf("/%.*s/%s", slash ? (int)(slash - name) : 0, name, target);
         _cleanup_free_ char *clean = joined ? hull_path_clean(joined) : NULL;
         if (!clean)
                 return hull_err_set(err, ENOMEM, "out of memory");
@@ -174,8 +174,7 @@ static const char *member_digest(struct members *m, const char *name)
         return NULL;
 }
 
-static int read_member_json(struct members *m, const char *name, json_t **ret,
-                            struct hull_err *err)
+static int read_member_json(struct members *m, const char *name, json_t **ret, struct hull_err *err)
 {
         const char *digest = member_digest(m, name);
         if (!digest)
@@ -316,24 +315,24 @@ static int docker_manifest(struct members *m, json_t *item, char out[HULL_DIGEST
         if (!config)
                 return hull_err_set(err, ENOENT, "archive has no %s", config_name);
         json_auto_t *layers = json_array();
-        json_auto_t *man = json_pack("{si ss s{ss ss sI} sO}", "schemaVersion", 2, "mediaType",
-                                     HULL_MT_OCI_MANIFEST, "config", "mediaType",
-                                     HULL_MT_OCI_CONFIG, "digest", config, "size",
-                                     (json_int_t)hull_store_size(m->store, config), "layers",
-                                     layers);
+        json_auto_t *man = json_pack(
+            "{si ss s{ss ss sI} sO}", "schemaVersion", 2, "mediaType", HULL_MT_OCI_MANIFEST,
+            "config", "mediaType", HULL_MT_OCI_CONFIG, "digest", config, "size",
+            (json_int_t)hull_store_size(m->store, config), "layers", layers);
         if (!man || !layers)
                 return hull_err_set(err, ENOMEM, "out of memory");
         size_t i;
         json_t *v;
-        json_array_foreach (layer_names, i, v) {
+        json_array_foreach(layer_names, i, v)
+        {
                 const char *lname = json_string_value(v);
                 const char *d = lname ? member_digest(m, lname) : NULL;
                 if (!d)
                         return hull_err_set(err, ENOENT, "archive has no layer %s",
                                             lname ? lname : "(null)");
-                json_t *desc = json_pack("{ss ss sI}", "mediaType",
-                                         hull_layer_sniff_media_type(m->store, d), "digest", d,
-                                         "size", (json_int_t)hull_store_size(m->store, d));
+                json_t *desc =
+                    json_pack("{ss ss sI}", "mediaType", hull_layer_sniff_media_type(m->store, d),
+                              "digest", d, "size", (json_int_t)hull_store_size(m->store, d));
                 if (!desc || json_array_append_new(layers, desc) < 0)
                         return hull_err_set(err, ENOMEM, "out of memory");
         }
@@ -354,7 +353,8 @@ static int load_docker(struct members *m, struct hull_err *err)
                 return hull_err_set(err, EINVAL, "manifest.json lists no images");
         size_t i;
         json_t *item;
-        json_array_foreach (list, i, item) {
+        json_array_foreach(list, i, item)
+        {
                 char manifest[HULL_DIGEST_LEN + 1];
                 r = docker_manifest(m, item, manifest, err);
                 if (r < 0)
@@ -368,7 +368,8 @@ static int load_docker(struct members *m, struct hull_err *err)
                 }
                 size_t j;
                 json_t *t;
-                json_array_foreach (tags, j, t) {
+                json_array_foreach(tags, j, t)
+                {
                         _cleanup_(hull_ref_freep) struct hull_ref ref = {0};
                         if (!json_is_string(t))
                                 continue;
@@ -388,20 +389,19 @@ static void drop_unused(struct members *m)
 {
         const char *digest;
         json_t *v;
-        json_object_foreach (m->created, digest, v)
-                if (!json_object_get(m->used, digest))
-                        hull_store_remove(m->store, digest);
+        json_object_foreach(m->created, digest, v) if (!json_object_get(m->used, digest))
+            hull_store_remove(m->store, digest);
 }
 
 int hull_image_load(struct hull_store *s, int fd, const struct hull_platform *platform,
                     struct hull_load_result *ret, struct hull_err *err)
 {
         _cleanup_(members_free) struct members m = {
-                .store = s,
-                .files = json_object(),
-                .links = json_object(),
-                .created = json_object(),
-                .used = json_object(),
+            .store = s,
+            .files = json_object(),
+            .links = json_object(),
+            .created = json_object(),
+            .used = json_object(),
         };
         if (!m.files || !m.links || !m.created || !m.used)
                 return hull_err_set(err, ENOMEM, "out of memory");
@@ -441,8 +441,8 @@ int hull_image_commit(struct hull_store *s, const char *manifest_digest, const c
         if (r < 0)
                 return r;
         const char *created = json_string_value(json_object_get(img.config, "created"));
-        json_t *entry = hull_imagedb_add(&db, img.config_digest, manifest_digest, name,
-                                         repo_digest, created, err);
+        json_t *entry = hull_imagedb_add(&db, img.config_digest, manifest_digest, name, repo_digest,
+                                         created, err);
         if (!entry)
                 return -err->code;
         if (index_digest)

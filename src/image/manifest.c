@@ -179,7 +179,8 @@ static const char *host_arch(char variant[8])
                 return "386";
         if (!strcmp(u.machine, "ppc64le") || !strcmp(u.machine, "s390x") ||
             !strcmp(u.machine, "riscv64"))
-                return u.machine[0] == 'p' ? "ppc64le" : (u.machine[0] == 's' ? "s390x" : "riscv64");
+                return u.machine[0] == 'p' ? "ppc64le"
+                                           : (u.machine[0] == 's' ? "s390x" : "riscv64");
         return "amd64";
 }
 
@@ -208,8 +209,10 @@ int hull_platform_parse(const char *s, struct hull_platform *ret, struct hull_er
                 size_t n = 0;
                 for (char *t = strtok_r(copy, "/", &save); t; t = strtok_r(NULL, "/", &save)) {
                         if (n == 3)
-                                return hull_err_set(err, EINVAL, "bad platform \"%s\" (want "
-                                                    "os/arch[/variant])", s);
+                                return hull_err_set(err, EINVAL,
+                                                    "bad platform \"%s\" (want "
+                                                    "os/arch[/variant])",
+                                                    s);
                         parts[n++] = strdup(t);
                 }
                 if (n < 2)
@@ -263,12 +266,12 @@ int hull_index_select(const struct hull_manifest *idx, const struct hull_platfor
         for (size_t i = 0; i < idx->nmanifests && off < sizeof(have) - 64; i++) {
                 const struct hull_descriptor *d = &idx->manifests[i];
                 off += (size_t)snprintf(have + off, sizeof(have) - off, "%s%s/%s%s%s",
-                                        i ? ", " : "", d->os ? d->os : "?",
-                                        d->arch ? d->arch : "?", d->variant ? "/" : "",
-                                        d->variant ? d->variant : "");
+                                        i ? ", " : "", d->os ? d->os : "?", d->arch ? d->arch : "?",
+                                        d->variant ? "/" : "", d->variant ? d->variant : "");
         }
-        return hull_err_set(err, ENOENT, "no image for platform %s/%s%s%s in the index (it has: %s)",
-                            p->os, p->arch, p->variant ? "/" : "", p->variant ? p->variant : "",
+        return hull_err_set(err, ENOENT,
+                            "no image for platform %s/%s%s%s in the index (it has: %s)", p->os,
+                            p->arch, p->variant ? "/" : "", p->variant ? p->variant : "",
                             have[0] ? have : "nothing");
 }
 

@@ -22,7 +22,7 @@
 /* The Accept header value for manifest requests. */
 #define HULL_MANIFEST_ACCEPT                                                                       \
         HULL_MT_OCI_INDEX ", " HULL_MT_OCI_MANIFEST ", " HULL_MT_DOCKER_LIST                       \
-                ", " HULL_MT_DOCKER_MANIFEST
+                          ", " HULL_MT_DOCKER_MANIFEST
 
 struct hull_descriptor {
         char *media_type;

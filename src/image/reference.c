@@ -176,8 +176,9 @@ static int split_name(const char *name, char **ret_domain, char **ret_path, stru
         if (!domain || !path)
                 return hull_err_set(err, ENOMEM, "out of memory");
         if (!domain_valid(domain, strlen(domain)))
-                return hull_err_set(err, EINVAL, "invalid reference \"%s\": bad registry host \"%s\"",
-                                    name, domain);
+                return hull_err_set(err, EINVAL,
+                                    "invalid reference \"%s\": bad registry host \"%s\"", name,
+                                    domain);
         if (strcmp(domain, "index.docker.io") == 0) {
                 free(domain);
                 domain = strdup(HULL_REF_DEFAULT_DOMAIN);
@@ -251,9 +252,8 @@ int hull_ref_parse(const char *s, struct hull_ref *ret, struct hull_err *err)
                                             "lowercase",
                                             s);
         if (!path_valid(path, strlen(path)))
-                return hull_err_set(err, EINVAL,
-                                    "invalid reference \"%s\": bad repository name \"%s\"", s,
-                                    path);
+                return hull_err_set(
+                    err, EINVAL, "invalid reference \"%s\": bad repository name \"%s\"", s, path);
         if (strlen(domain) + 1 + strlen(path) > NAME_TOTAL_MAX)
                 return hull_err_set(err, EINVAL,
                                     "invalid reference \"%s\": repository name longer than %d "

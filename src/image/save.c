@@ -237,16 +237,15 @@ static int save_oci(struct hull_store *s, struct archive *a, const struct hull_s
                         r = oci_blob(s, a, img.manifest_digest, done, err);
                 if (r < 0)
                         return r;
-                json_t *desc = json_pack("{ss ss sI}", "mediaType", img.manifest.media_type,
-                                         "digest", img.manifest_digest, "size",
-                                         (json_int_t)img.manifest_len);
+                json_t *desc =
+                    json_pack("{ss ss sI}", "mediaType", img.manifest.media_type, "digest",
+                              img.manifest_digest, "size", (json_int_t)img.manifest_len);
                 const char *tag = imgs[i].name ? strrchr(imgs[i].name, ':') : NULL;
                 if (tag)
-                        json_object_set_new(desc, "annotations",
-                                            json_pack("{ss ss}", "io.containerd.image.name",
-                                                      imgs[i].name,
-                                                      "org.opencontainers.image.ref.name",
-                                                      tag + 1));
+                        json_object_set_new(
+                            desc, "annotations",
+                            json_pack("{ss ss}", "io.containerd.image.name", imgs[i].name,
+                                      "org.opencontainers.image.ref.name", tag + 1));
                 json_array_append_new(manifests, desc);
         }
         json_auto_t *index = json_pack("{si ss sO}", "schemaVersion", 2, "mediaType",

@@ -45,7 +45,7 @@ static int open_subdir(int root_fd, const char *path, struct hull_err *err)
 int hull_store_open(const char *root, struct hull_store *ret, struct hull_err *err)
 {
         _cleanup_(hull_store_closep) struct hull_store s = {
-                .root_fd = -EBADF, .blobs_fd = -EBADF, .layers_fd = -EBADF, .tmp_fd = -EBADF};
+            .root_fd = -EBADF, .blobs_fd = -EBADF, .layers_fd = -EBADF, .tmp_fd = -EBADF};
         int r = hull_mkdir_p(root, 0711, err);
         if (r < 0)
                 return hull_err_wrap(err, "create the store %s", root);
@@ -82,8 +82,8 @@ static void tmp_name(char *buf, size_t n, const char *what)
         static unsigned counter;
         struct timespec ts;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        snprintf(buf, n, TMP_PREFIX "%d-%s-%lx%x", (int)getpid(), what,
-                 (unsigned long)ts.tv_nsec, counter++);
+        snprintf(buf, n, TMP_PREFIX "%d-%s-%lx%x", (int)getpid(), what, (unsigned long)ts.tv_nsec,
+                 counter++);
 }
 
 int hull_blob_writer_open(struct hull_store *s, const char *expected, int64_t expected_size,
@@ -182,8 +182,9 @@ int hull_blob_writer_commit(struct hull_blob_writer *w, char ret_digest[HULL_DIG
                 r = hull_err_set(err, EBADMSG, "digest mismatch: expected %s, got %s", w->expected,
                                  got);
         else if (w->expected_size >= 0 && (uint64_t)w->expected_size != size)
-                r = hull_err_set(err, EBADMSG, "size mismatch for %s: expected %lld bytes, got %llu",
-                                 got, (long long)w->expected_size, (unsigned long long)size);
+                r = hull_err_set(err, EBADMSG,
+                                 "size mismatch for %s: expected %lld bytes, got %llu", got,
+                                 (long long)w->expected_size, (unsigned long long)size);
         else
                 r = link_blob(w, got + 7, err);
         if (r == 0 && ret_digest)
@@ -332,7 +333,7 @@ static int unpack_into(struct hull_store *s, const char *tmp, const char *layer_
         if (mkdirat(s->layers_fd, diff, 0755) < 0)
                 return hull_err_sys(err, errno, "create layer directory");
         _cleanup_close_ int dfd =
-                openat(s->layers_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            openat(s->layers_fd, diff, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (dfd < 0)
                 return hull_err_sys(err, errno, "open layer directory");
         _cleanup_close_ int src = hull_store_open_blob(s, layer_digest, err);
@@ -343,12 +344,12 @@ static int unpack_into(struct hull_store *s, const char *tmp, const char *layer_
         if (r < 0)
                 return r;
         _cleanup_close_ int tfd =
-                openat(s->layers_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            openat(s->layers_fd, tmp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (tfd < 0)
                 return hull_err_sys(err, errno, "open layer directory");
-        _cleanup_free_ char *meta = hull_strdup_printf(
-                "{\"diff_id\":\"%s\",\"blob\":\"%s\",\"size\":%llu}\n", res.diff_id, layer_digest,
-                (unsigned long long)res.size);
+        _cleanup_free_ char *meta =
+            hull_strdup_printf("{\"diff_id\":\"%s\",\"blob\":\"%s\",\"size\":%llu}\n", res.diff_id,
+                               layer_digest, (unsigned long long)res.size);
         if (!meta)
                 return hull_err_set(err, ENOMEM, "out of memory");
         return hull_file_write_atomic(tfd, "layer.json", meta, strlen(meta), 0644, err);
@@ -441,7 +442,7 @@ char *hull_store_empty_dir(struct hull_store *s, struct hull_err *err)
 int hull_store_lock_gc(struct hull_store *s, bool exclusive, struct hull_err *err)
 {
         _cleanup_close_ int fd =
-                openat(s->root_fd, "gc.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+            openat(s->root_fd, "gc.lock", O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
         if (fd < 0)
                 return hull_err_sys(err, errno, "open %s/gc.lock", s->root);
         int r = hull_file_lock(fd, exclusive, 1, err);

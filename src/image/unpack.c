@@ -328,8 +328,8 @@ static int remember_dir(struct unpacker *u, const char *path, struct archive_ent
         return 0;
 }
 
-static int do_whiteout(struct unpacker *u, int pfd, const char *base,
-                       const char *what, struct hull_err *err)
+static int do_whiteout(struct unpacker *u, int pfd, const char *base, const char *what,
+                       struct hull_err *err)
 {
         if (strcmp(base, OPAQUE_MARKER) == 0) {
                 /* pfd may be O_PATH, which fsetxattr refuses. */
@@ -377,8 +377,8 @@ static int do_hardlink(struct unpacker *u, struct archive_entry *e, int pfd, con
                 return hull_err_wrap(err, "%s: hardlink target", what);
         struct stat st;
         if (fstatat(tfd, tbase, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return hull_err_sys(err, errno, "%s: hardlink target %s/%s not in the layer",
-                                    what, tparent, tbase);
+                return hull_err_sys(err, errno, "%s: hardlink target %s/%s not in the layer", what,
+                                    tparent, tbase);
         if (S_ISDIR(st.st_mode))
                 return hull_err_set(err, EPERM, "%s: refusing hardlink to a directory", what);
         r = make_room(u, own_pfd, base, false, err);
@@ -389,7 +389,8 @@ static int do_hardlink(struct unpacker *u, struct archive_entry *e, int pfd, con
         if (tfd < 0)
                 return hull_err_wrap(err, "%s: hardlink target", what);
         if (linkat(tfd, tbase, own_pfd, base, 0) < 0)
-                return hull_err_sys(err, errno, "%s: hardlink to %s", what, archive_entry_hardlink(e));
+                return hull_err_sys(err, errno, "%s: hardlink to %s", what,
+                                    archive_entry_hardlink(e));
         return 0;
 }
 
@@ -400,7 +401,7 @@ static int do_file(struct unpacker *u, struct archive_entry *e, int pfd, const c
         if (r < 0)
                 return r;
         _cleanup_close_ int fd =
-                openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+            openat(pfd, base, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return hull_err_sys(err, errno, "%s: create", what);
         r = write_file_data(u, e, fd, what, err);
@@ -528,8 +529,7 @@ static int open_outer(struct unpacker *u, int src_fd, struct hull_err *err)
         archive_read_support_format_raw(u->outer);
         if (archive_read_open_fd(u->outer, src_fd, 1 << 18) != ARCHIVE_OK ||
             archive_read_next_header(u->outer, &e) != ARCHIVE_OK)
-                return hull_err_set(err, EINVAL, "read layer: %s",
-                                    archive_error_string(u->outer));
+                return hull_err_set(err, EINVAL, "read layer: %s", archive_error_string(u->outer));
         return 0;
 }
 

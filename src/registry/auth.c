@@ -87,8 +87,7 @@ static int lookup_in(const char *path, const char *host, struct hull_creds *ret,
                 return hull_err_set(err, EINVAL, "%s: invalid JSON", path);
         json_t *entry = json_object_get(json_object_get(j, "auths"), host);
         if (!entry && strcmp(host, "docker.io") == 0)
-                entry = json_object_get(json_object_get(j, "auths"),
-                                        "https://index.docker.io/v1/");
+                entry = json_object_get(json_object_get(j, "auths"), "https://index.docker.io/v1/");
         const char *auth = json_string_value(json_object_get(entry, "auth"));
         if (!auth)
                 return 0;
@@ -138,8 +137,8 @@ static int make_parent(const char *path, struct hull_err *err)
         return hull_mkdir_p(dir, 0700, err);
 }
 
-int hull_auth_store(const char *auth_file, const char *host, const char *user,
-                    const char *password, struct hull_err *err)
+int hull_auth_store(const char *auth_file, const char *host, const char *user, const char *password,
+                    struct hull_err *err)
 {
         _cleanup_free_ char *def = auth_file ? NULL : hull_auth_default_file();
         const char *path = auth_file ? auth_file : def;

@@ -20,8 +20,8 @@ int hull_auth_lookup(const char *auth_file, const char *host, struct hull_creds 
                      struct hull_err *err);
 /* Store (PASSWORD non-NULL) or remove (PASSWORD NULL) HOST's entry; the file is rewritten
  * atomically, mode 0600. Removing returns -ENOENT when HOST had no entry. */
-int hull_auth_store(const char *auth_file, const char *host, const char *user,
-                    const char *password, struct hull_err *err);
+int hull_auth_store(const char *auth_file, const char *host, const char *user, const char *password,
+                    struct hull_err *err);
 
 /* base64 of DATA (malloc'd), and decoding (malloc'd, NUL-terminated; NULL if invalid). */
 char *hull_base64_encode(const void *data, size_t len);

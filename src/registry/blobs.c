@@ -44,9 +44,11 @@ static void emit(struct xfer *x, enum hull_blob_event_kind kind, const char *why
 {
         if (!x->o->progress)
                 return;
-        struct hull_blob_event ev = {.kind = kind, .digest = x->d->digest,
+        struct hull_blob_event ev = {.kind = kind,
+                                     .digest = x->d->digest,
                                      .done = hull_blob_writer_size(&x->w),
-                                     .total = (uint64_t)x->d->size, .attempt = x->attempts,
+                                     .total = (uint64_t)x->d->size,
+                                     .attempt = x->attempts,
                                      .why = why};
         x->o->progress(&ev, x->o->progress_data);
 }
@@ -65,8 +67,10 @@ static size_t on_data(char *data, size_t size, size_t nmemb, void *userdata)
                         return 0;
         }
         if (hull_blob_writer_size(&x->w) + n > (uint64_t)x->d->size) {
-                hull_err_set(&x->werr, EBADMSG, "blob %s: server sent more than the %lld bytes "
-                             "announced", x->d->digest, (long long)x->d->size);
+                hull_err_set(&x->werr, EBADMSG,
+                             "blob %s: server sent more than the %lld bytes "
+                             "announced",
+                             x->d->digest, (long long)x->d->size);
                 return 0;
         }
         if (hull_blob_writer_write(&x->w, data, n, &x->werr) < 0)
@@ -158,10 +162,9 @@ static int finished(struct hull_registry *r, CURLM *multi, struct xfer *x, CURLc
                 x->reauthed = true;
                 struct hull_http_response resp = {0};
                 /* The token may have expired: fetch a new one through a HEAD of the blob. */
-                _cleanup_free_ char *path = hull_strdup_printf("/v2/%s/blobs/%s", r->repo,
-                                                               x->d->digest);
-                int rc = path ? hull_registry_request(r, "HEAD", path, NULL, NULL, 0, 0, &resp,
-                                                      err)
+                _cleanup_free_ char *path =
+                    hull_strdup_printf("/v2/%s/blobs/%s", r->repo, x->d->digest);
+                int rc = path ? hull_registry_request(r, "HEAD", path, NULL, NULL, 0, 0, &resp, err)
                               : hull_err_set(err, ENOMEM, "out of memory");
                 hull_http_response_free(&resp);
                 if (rc < 0)

@@ -206,8 +206,8 @@ int hull_registry_request(struct hull_registry *r, const char *method, const cha
                 resp->content_length = -1;
                 struct capture cap = {.resp = resp, .max = max_body ? max_body : MAX_SMALL_BODY};
                 hull_err_clear(err);
-                CURLcode cc = perform_once(r, method, url, extra_headers, body, body_len, &cap,
-                                           err);
+                CURLcode cc =
+                    perform_once(r, method, url, extra_headers, body, body_len, &cap, err);
                 if (cc == CURLE_OK && resp->status == 401 && !reauthed && resp->authenticate[0] &&
                     !r->no_reauth) {
                         reauthed = true;
@@ -247,10 +247,10 @@ static char *token_url(struct hull_registry *r, CURL *c)
         _cleanup_free_ char *scope = hull_strdup_printf("repository:%s:%s", r->repo, r->actions);
         char *esc_scope = scope ? curl_easy_escape(c, scope, 0) : NULL;
         char *esc_service = ch->service ? curl_easy_escape(c, ch->service, 0) : NULL;
-        char *url = hull_strdup_printf("%s%sscope=%s%s%s", ch->realm,
-                                       strchr(ch->realm, '?') ? "&" : "?",
-                                       esc_scope ? esc_scope : "", esc_service ? "&service=" : "",
-                                       esc_service ? esc_service : "");
+        char *url =
+            hull_strdup_printf("%s%sscope=%s%s%s", ch->realm, strchr(ch->realm, '?') ? "&" : "?",
+                               esc_scope ? esc_scope : "", esc_service ? "&service=" : "",
+                               esc_service ? esc_service : "");
         curl_free(esc_scope);
         curl_free(esc_service);
         return url;
@@ -287,10 +287,9 @@ static int fetch_token(struct hull_registry *r, struct hull_err *err)
                 ret = hull_err_set(err, EIO, "get a token from %s: %s", ch->realm,
                                    curl_easy_strerror(cc));
         } else if (resp.status == 401 || resp.status == 403) {
-                ret = hull_err_set(err, EACCES,
-                                   "authentication to %s failed: %s (use hull login or --creds)",
-                                   r->host, r->creds.user ? "bad username or password"
-                                                          : "credentials required");
+                ret = hull_err_set(
+                    err, EACCES, "authentication to %s failed: %s (use hull login or --creds)",
+                    r->host, r->creds.user ? "bad username or password" : "credentials required");
         } else if (resp.status != 200) {
                 ret = hull_err_set(err, EPROTO, "token server %s answered HTTP %ld", ch->realm,
                                    resp.status);
@@ -337,8 +336,8 @@ static int load_creds(struct hull_registry *r, struct hull_err *err)
         const struct hull_registry_opts *o = r->opts;
         if (o->creds) {
                 const char *colon = strchr(o->creds, ':');
-                r->creds.user = colon ? strndup(o->creds, (size_t)(colon - o->creds))
-                                      : strdup(o->creds);
+                r->creds.user =
+                    colon ? strndup(o->creds, (size_t)(colon - o->creds)) : strdup(o->creds);
                 r->creds.password = strdup(colon ? colon + 1 : "");
                 if (!r->creds.user || !r->creds.password)
                         return hull_err_set(err, ENOMEM, "out of memory");
@@ -353,9 +352,9 @@ static int find_ca(struct hull_registry *r)
         for (size_t i = 0; i < HULL_ARRAY_SIZE(dirs); i++) {
                 if (!dirs[i])
                         continue;
-                _cleanup_free_ char *p = i == 0 ? hull_strdup_printf("%s/ca.crt", dirs[i])
-                                                : hull_strdup_printf("%s/%s/ca.crt", dirs[i],
-                                                                     r->host);
+                _cleanup_free_ char *p = i == 0
+                                             ? hull_strdup_printf("%s/ca.crt", dirs[i])
+                                             : hull_strdup_printf("%s/%s/ca.crt", dirs[i], r->host);
                 if (p && access(p, R_OK) == 0) {
                         r->ca_file = TAKE_PTR(p);
                         return 0;

@@ -33,7 +33,7 @@ struct hull_registry {
         struct hull_challenge challenge;
         char *actions; /* "pull" or "pull,push" */
         const struct hull_registry_opts *opts;
-        CURLSH *share; /* connections, DNS and TLS sessions shared by every handle */
+        CURLSH *share;  /* connections, DNS and TLS sessions shared by every handle */
         bool no_reauth; /* while pinging: a 401 is the answer, not a reason to authenticate */
 };
 
@@ -42,9 +42,9 @@ struct hull_http_response {
         char *body;
         size_t len;
         char content_type[256];
-        char digest[128];     /* Docker-Content-Digest */
-        char location[2048];  /* Location (uploads) */
-        char range[64];       /* Range (upload progress) */
+        char digest[128];    /* Docker-Content-Digest */
+        char location[2048]; /* Location (uploads) */
+        char range[64];      /* Range (upload progress) */
         char authenticate[1024];
         int64_t content_length;
 };

@@ -17,8 +17,8 @@ int hull_registry_get_manifest(struct hull_registry *r, const char *tag_or_diges
                                size_t *ret_len, char ret_type[256],
                                char ret_digest[HULL_DIGEST_LEN + 1], struct hull_err *err)
 {
-        _cleanup_free_ char *path = hull_strdup_printf("/v2/%s/manifests/%s", r->repo,
-                                                       tag_or_digest);
+        _cleanup_free_ char *path =
+            hull_strdup_printf("/v2/%s/manifests/%s", r->repo, tag_or_digest);
         if (!path)
                 return hull_err_set(err, ENOMEM, "out of memory");
         const char *headers[] = {"Accept: " HULL_MANIFEST_ACCEPT, NULL};
@@ -43,7 +43,7 @@ int hull_registry_get_manifest(struct hull_registry *r, const char *tag_or_diges
         hull_sha256_buf(resp.body ? resp.body : "", resp.len, got);
         const char *want = hull_ref_digest_valid(tag_or_digest) ? tag_or_digest
                            : hull_ref_digest_valid(resp.digest) ? resp.digest
-                                                                 : NULL;
+                                                                : NULL;
         if (want && strcmp(want, got) != 0) {
                 hull_http_response_free(&resp);
                 return hull_err_set(err, EBADMSG,
@@ -92,7 +92,7 @@ static int fetch_layers(struct hull_registry *r, struct hull_store *s,
                         struct hull_pull_result *res, struct hull_err *err)
 {
         _cleanup_free_ const struct hull_descriptor **want =
-                calloc(m->nlayers ? m->nlayers : 1, sizeof(*want));
+            calloc(m->nlayers ? m->nlayers : 1, sizeof(*want));
         if (!want)
                 return hull_err_set(err, ENOMEM, "out of memory");
         size_t n = 0;
@@ -107,8 +107,8 @@ static int fetch_layers(struct hull_registry *r, struct hull_store *s,
                 if (hull_store_has(s, d->digest)) {
                         res->existing++;
                         if (o->fetch.progress) {
-                                struct hull_blob_event ev = {.kind = HULL_BLOB_DONE,
-                                                             .digest = d->digest, .attempt = -1};
+                                struct hull_blob_event ev = {
+                                    .kind = HULL_BLOB_DONE, .digest = d->digest, .attempt = -1};
                                 o->fetch.progress(&ev, o->fetch.progress_data);
                         }
                 } else if (!dup) {
@@ -147,8 +147,7 @@ int hull_pull(struct hull_store *s, const struct hull_ref *ref, const struct hul
                 if (rc < 0)
                         return rc;
                 if (plat.is_index)
-                        return hull_err_set(err, EPROTO, "%s: nested index is not supported",
-                                            want);
+                        return hull_err_set(err, EPROTO, "%s: nested index is not supported", want);
                 m = &plat;
         }
         rc = fetch_config(&r, s, m, err);
@@ -158,8 +157,8 @@ int hull_pull(struct hull_store *s, const struct hull_ref *ref, const struct hul
                 return rc;
         _cleanup_free_ char *name = hull_ref_tagged(ref);
         _cleanup_free_ char *repo = hull_ref_name(ref);
-        _cleanup_free_ char *repo_digest = repo ? hull_strdup_printf("%s@%s", repo, top_digest)
-                                                : NULL;
+        _cleanup_free_ char *repo_digest =
+            repo ? hull_strdup_printf("%s@%s", repo, top_digest) : NULL;
         if (!repo_digest)
                 return hull_err_set(err, ENOMEM, "out of memory");
         rc = hull_image_commit(s, manifest_digest, name, repo_digest,

@@ -126,14 +126,14 @@ static int upload(struct hull_registry *r, struct hull_store *s, const char *dig
                 if (rc < 0)
                         return rc;
                 if (st != 202)
-                        return hull_err_set(err, EIO, "upload %s: PATCH answered HTTP %ld",
-                                            digest, st);
+                        return hull_err_set(err, EIO, "upload %s: PATCH answered HTTP %ld", digest,
+                                            st);
                 free(url);
                 url = absolute(r, h.location);
                 pos = end;
         }
-        _cleanup_free_ char *final = hull_strdup_printf("%s%sdigest=%s", url,
-                                                        strchr(url, '?') ? "&" : "?", digest);
+        _cleanup_free_ char *final =
+            hull_strdup_printf("%s%sdigest=%s", url, strchr(url, '?') ? "&" : "?", digest);
         if (!final)
                 return hull_err_set(err, ENOMEM, "out of memory");
         int rc = send_range(r, "PUT", final, fd, pos, size, NULL, &st, &h, err);
@@ -169,8 +169,8 @@ static int push_blob(struct hull_registry *r, struct hull_store *s, const char *
         }
         _cleanup_free_ char *post = NULL;
         if (o->mount_from && strcmp(o->mount_from, r->repo))
-                post = hull_strdup_printf("/v2/%s/blobs/uploads/?mount=%s&from=%s", r->repo,
-                                          digest, o->mount_from);
+                post = hull_strdup_printf("/v2/%s/blobs/uploads/?mount=%s&from=%s", r->repo, digest,
+                                          o->mount_from);
         else
                 post = hull_strdup_printf("/v2/%s/blobs/uploads/", r->repo);
         rc = hull_registry_request(r, "POST", post, NULL, NULL, 0, 0, &resp, err);

@@ -9,8 +9,12 @@
 #include "image/store.h"
 #include "registry/client.h"
 
-enum hull_push_event_kind { HULL_PUSH_EXISTS, HULL_PUSH_MOUNTED, HULL_PUSH_UPLOADING,
-                            HULL_PUSH_UPLOADED };
+enum hull_push_event_kind {
+        HULL_PUSH_EXISTS,
+        HULL_PUSH_MOUNTED,
+        HULL_PUSH_UPLOADING,
+        HULL_PUSH_UPLOADED
+};
 struct hull_push_event {
         enum hull_push_event_kind kind;
         const char *digest;
@@ -20,7 +24,7 @@ typedef void (*hull_push_progress_fn)(const struct hull_push_event *ev, void *da
 
 struct hull_push_opts {
         struct hull_registry_opts reg;
-        size_t chunk_size; /* 0: monolithic PUT */
+        size_t chunk_size;      /* 0: monolithic PUT */
         const char *mount_from; /* a repository of the same registry to cross-mount from */
         hull_push_progress_fn progress;
         void *progress_data;

@@ -51,8 +51,8 @@ static int mount_new_api(const struct hull_overlay *o, const char **lowers, size
         fsconfig(fs, FSCONFIG_SET_STRING, "index", "off", 0);
         if (fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
                 return hull_err_sys(err, errno, "create overlay filesystem for %s", target);
-        _cleanup_close_ int mnt = fsmount(fs, FSMOUNT_CLOEXEC,
-                                          o->readonly ? MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV : 0);
+        _cleanup_close_ int mnt =
+            fsmount(fs, FSMOUNT_CLOEXEC, o->readonly ? MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV : 0);
         if (mnt < 0)
                 return hull_err_sys(err, errno, "mount overlay for %s", target);
         if (move_mount(mnt, "", AT_FDCWD, target, MOVE_MOUNT_F_EMPTY_PATH) < 0)
@@ -90,14 +90,14 @@ static int mount_legacy(const struct hull_overlay *o, const char **lowers, size_
                         r = hull_err_set(err, E2BIG, "too many layers (%zu) for an overlay mount",
                                          n);
                 else
-                        off += (size_t)snprintf(opts + off, OPTIONS_MAX - off, "%s%s",
-                                                i ? ":" : "", hull_fd_path(fds[i], buf));
+                        off += (size_t)snprintf(opts + off, OPTIONS_MAX - off, "%s%s", i ? ":" : "",
+                                                hull_fd_path(fds[i], buf));
         }
         if (r == 0 && o->upper)
                 snprintf(opts + off, OPTIONS_MAX + 1024 + 2 * PATH_MAX - off,
                          ",upperdir=%s,workdir=%s", o->upper, o->work);
-        if (r == 0 && mount("overlay", target, "overlay",
-                            o->readonly ? MS_RDONLY | MS_NODEV : 0, opts) < 0)
+        if (r == 0 &&
+            mount("overlay", target, "overlay", o->readonly ? MS_RDONLY | MS_NODEV : 0, opts) < 0)
                 r = hull_err_sys(err, errno, "mount overlay on %s", target);
         fds_close(fds, n);
         return r;

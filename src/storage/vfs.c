@@ -118,8 +118,8 @@ static int clear_dir(int dfd, struct hull_err *err)
         return 0;
 }
 
-static int copy_file(struct flatten *f, int sfd, int dpfd, const char *name,
-                     const struct stat *st, const char *rel, struct hull_err *err)
+static int copy_file(struct flatten *f, int sfd, int dpfd, const char *name, const struct stat *st,
+                     const char *rel, struct hull_err *err)
 {
         for (size_t i = 0; i < f->nlinks && st->st_nlink > 1; i++)
                 if (f->links[i].dev == st->st_dev && f->links[i].ino == st->st_ino) {
@@ -129,7 +129,7 @@ static int copy_file(struct flatten *f, int sfd, int dpfd, const char *name,
                 }
         _cleanup_close_ int src = openat(sfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
         _cleanup_close_ int dst =
-                openat(dpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+            openat(dpfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (src < 0 || dst < 0)
                 return hull_err_sys(err, errno, "copy %s", rel);
         for (;;) {
@@ -165,8 +165,8 @@ static int copy_file(struct flatten *f, int sfd, int dpfd, const char *name,
         return copy_meta_fd(src, dst, st, rel, err);
 }
 
-static int copy_special(int sfd, int dpfd, const char *name, const struct stat *st,
-                        const char *rel, struct hull_err *err)
+static int copy_special(int sfd, int dpfd, const char *name, const struct stat *st, const char *rel,
+                        struct hull_err *err)
 {
         if (S_ISLNK(st->st_mode)) {
                 char target[PATH_MAX];
@@ -229,8 +229,8 @@ static int copy_tree(struct flatten *f, int sfd, int dfd, const char *rel, struc
                 const char *name = de->d_name;
                 if (!strcmp(name, ".") || !strcmp(name, ".."))
                         continue;
-                _cleanup_free_ char *sub = rel[0] ? hull_strdup_printf("%s/%s", rel, name)
-                                                  : strdup(name);
+                _cleanup_free_ char *sub =
+                    rel[0] ? hull_strdup_printf("%s/%s", rel, name) : strdup(name);
                 struct stat st;
                 if (!sub)
                         return hull_err_set(err, ENOMEM, "out of memory");
@@ -244,8 +244,8 @@ static int copy_tree(struct flatten *f, int sfd, int dfd, const char *rel, struc
                         r = remove_entry(dfd, name, err);
                         if (r == 0 && !whiteout)
                                 r = S_ISREG(st.st_mode)
-                                            ? copy_file(f, sfd, dfd, name, &st, sub, err)
-                                            : copy_special(sfd, dfd, name, &st, sub, err);
+                                        ? copy_file(f, sfd, dfd, name, &st, sub, err)
+                                        : copy_special(sfd, dfd, name, &st, sub, err);
                 }
                 if (r < 0)
                         return r;
@@ -266,7 +266,7 @@ int hull_vfs_flatten(const char *const *lowers, size_t nlowers, const char *targ
                 r = hull_err_sys(err, errno, "open %s", target);
         for (size_t i = nlowers; r == 0 && i-- > 0;) {
                 _cleanup_close_ int lfd =
-                        open(lowers[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                    open(lowers[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
                 if (lfd < 0) {
                         r = hull_err_sys(err, errno, "open layer %s", lowers[i]);
                         break;

@@ -54,17 +54,18 @@ static void test_clean_name(void **state)
 }
 
 static const char oci_manifest[] =
-        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
-        "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":"
-        "\"sha256:" HEX_A "\",\"size\":10},\"layers\":[{\"mediaType\":"
-        "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:" HEX_B
-        "\",\"size\":20}]}";
+    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.manifest.v1+json\","
+    "\"config\":{\"mediaType\":\"application/vnd.oci.image.config.v1+json\",\"digest\":"
+    "\"sha256:" HEX_A "\",\"size\":10},\"layers\":[{\"mediaType\":"
+    "\"application/vnd.oci.image.layer.v1.tar+gzip\",\"digest\":\"sha256:" HEX_B
+    "\",\"size\":20}]}";
 
 static void test_manifest(void **state)
 {
         struct hull_manifest m = {0};
         struct hull_err err = {0};
-        assert_int_equal(hull_manifest_parse(oci_manifest, strlen(oci_manifest), NULL, &m, &err), 0);
+        assert_int_equal(hull_manifest_parse(oci_manifest, strlen(oci_manifest), NULL, &m, &err),
+                         0);
         assert_false(m.is_index);
         assert_string_equal(m.config.digest, "sha256:" HEX_A);
         assert_int_equal(m.nlayers, 1);
@@ -93,12 +94,12 @@ static void test_manifest(void **state)
 }
 
 static const char index_json[] =
-        "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
-        "\"manifests\":["
-        "{\"digest\":\"sha256:" HEX_A "\",\"size\":1,\"platform\":{\"os\":\"linux\","
-        "\"architecture\":\"amd64\"}},"
-        "{\"digest\":\"sha256:" HEX_B "\",\"size\":1,\"platform\":{\"os\":\"linux\","
-        "\"architecture\":\"arm64\",\"variant\":\"v8\"}}]}";
+    "{\"schemaVersion\":2,\"mediaType\":\"application/vnd.oci.image.index.v1+json\","
+    "\"manifests\":["
+    "{\"digest\":\"sha256:" HEX_A "\",\"size\":1,\"platform\":{\"os\":\"linux\","
+    "\"architecture\":\"amd64\"}},"
+    "{\"digest\":\"sha256:" HEX_B "\",\"size\":1,\"platform\":{\"os\":\"linux\","
+    "\"architecture\":\"arm64\",\"variant\":\"v8\"}}]}";
 
 static int pick(const char *platform)
 {
@@ -161,10 +162,10 @@ static void test_digests(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_clean_name),
-                cmocka_unit_test(test_manifest),
-                cmocka_unit_test(test_platform),
-                cmocka_unit_test(test_digests),
+            cmocka_unit_test(test_clean_name),
+            cmocka_unit_test(test_manifest),
+            cmocka_unit_test(test_platform),
+            cmocka_unit_test(test_digests),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,7 +59,8 @@ static void test_registries(void **state)
         check("quay.io/org/app:1.0", "quay.io/org/app:1.0");
         check("[::1]:5000/app", "[::1]:5000/app:latest");
         check("Registry.Example.COM/app", "Registry.Example.COM/app:latest");
-        check("my-host.example:443/a.b/c_d/e__f/g-h--i", "my-host.example:443/a.b/c_d/e__f/g-h--i:latest");
+        check("my-host.example:443/a.b/c_d/e__f/g-h--i",
+              "my-host.example:443/a.b/c_d/e__f/g-h--i:latest");
 }
 
 static void test_digests(void **state)
@@ -132,9 +133,9 @@ static void test_helpers(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_docker_hub), cmocka_unit_test(test_registries),
-                cmocka_unit_test(test_digests),    cmocka_unit_test(test_invalid),
-                cmocka_unit_test(test_helpers),
+            cmocka_unit_test(test_docker_hub), cmocka_unit_test(test_registries),
+            cmocka_unit_test(test_digests),    cmocka_unit_test(test_invalid),
+            cmocka_unit_test(test_helpers),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

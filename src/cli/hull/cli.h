@@ -27,7 +27,7 @@ int hull_cli_store(struct hull_ctx *ctx, struct hull_store **ret, struct hull_er
 /* "hull: <message>" on stderr; returns 1 (or 125 for usage, see below). */
 int hull_cli_fail(const struct hull_err *err);
 int hull_cli_usage(const struct hull_cmd *cmd, const char *fmt, ...)
-        __attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 /* Print the usage text when argv has -h/--help; returns true when it did. */
 bool hull_cli_help(const struct hull_cmd *cmd, int argc, char **argv);
 /* "2 years ago"-style ages, "2.14MB" sizes, as Docker prints them. */
@@ -40,8 +40,8 @@ long long hull_cli_parse_time(const char *rfc3339);
 const char *hull_cli_short_id(const char *digest, char buf[13]);
 
 extern const struct hull_cmd hull_cmd_images, hull_cmd_inspect, hull_cmd_rmi, hull_cmd_tag,
-        hull_cmd_history, hull_cmd_load, hull_cmd_image, hull_cmd_pull, hull_cmd_push,
-        hull_cmd_save, hull_cmd_import, hull_cmd_export, hull_cmd_login, hull_cmd_logout;
+    hull_cmd_history, hull_cmd_load, hull_cmd_image, hull_cmd_pull, hull_cmd_push, hull_cmd_save,
+    hull_cmd_import, hull_cmd_export, hull_cmd_login, hull_cmd_logout;
 
 /* Subcommands of `hull image` that have no top-level alias. */
 extern const struct hull_cmd hull_cmd_image_mount, hull_cmd_image_unmount, hull_cmd_image_prune;

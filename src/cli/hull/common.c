@@ -24,7 +24,8 @@ int hull_cli_store(struct hull_ctx *ctx, struct hull_store **ret, struct hull_er
 int hull_cli_fail(const struct hull_err *err)
 {
         fflush(stdout);
-        fprintf(stderr, "hull: %s\n", err->msg[0] ? err->msg : strerror(err->code ? err->code : EIO));
+        fprintf(stderr, "hull: %s\n",
+                err->msg[0] ? err->msg : strerror(err->code ? err->code : EIO));
         return 1;
 }
 

@@ -29,8 +29,10 @@ static char *container_rootfs(struct hull_store *s, const char *id, struct hull_
 static int run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"output", required_argument, NULL, 'o'}, {"image", no_argument, NULL, 'i'},
-                {"help", no_argument, NULL, 'h'},         {0},
+            {"output", required_argument, NULL, 'o'},
+            {"image", no_argument, NULL, 'i'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         const char *output = NULL;
         bool image = false;
@@ -38,10 +40,17 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
         optind = 0;
         while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'o': output = optarg; break;
-                case 'i': image = true; break;
-                case 'h': fputs(hull_cmd_export.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_export, "bad option");
+                case 'o':
+                        output = optarg;
+                        break;
+                case 'i':
+                        image = true;
+                        break;
+                case 'h':
+                        fputs(hull_cmd_export.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_export, "bad option");
                 }
         }
         if (optind + 1 != argc)
@@ -69,9 +78,9 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
         } else if (!(root = container_rootfs(s, argv[optind], &err))) {
                 return hull_cli_fail(&err);
         }
-        _cleanup_close_ int fd = output ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                                               0644)
-                                        : dup(STDOUT_FILENO);
+        _cleanup_close_ int fd = output
+                                     ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+                                     : dup(STDOUT_FILENO);
         int r = fd < 0 ? hull_err_sys(&err, errno, "open %s", output) : 0;
         if (r == 0)
                 r = hull_export_tree(root, fd, &err);
@@ -88,11 +97,11 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_export = {
-        .name = "export",
-        .summary = "Export a container's filesystem as a tarball",
-        .usage = "Usage: hull export [-o FILE] CONTAINER\n"
-                 "       hull export --image [-o FILE] IMAGE\n\n"
-                 "Write the root filesystem of a container (or, with --image, the merged\n"
-                 "layers of an image) as a tar stream to FILE or stdout.\n",
-        .run = run,
+    .name = "export",
+    .summary = "Export a container's filesystem as a tarball",
+    .usage = "Usage: hull export [-o FILE] CONTAINER\n"
+             "       hull export --image [-o FILE] IMAGE\n\n"
+             "Write the root filesystem of a container (or, with --image, the merged\n"
+             "layers of an image) as a tar stream to FILE or stdout.\n",
+    .run = run,
 };

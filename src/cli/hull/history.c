@@ -48,17 +48,16 @@ static int show(struct hull_store *s, const struct hull_image *img, bool no_trun
                         size = layer_size(s, img->layers[layer_of[k]].chain);
                 const char *id = k == n - 1 ? img->config_digest : "<missing>";
                 if (as_json) {
-                        json_array_append_new(
-                                out, json_pack("{ss ss ss sI ss}", "id", id, "created",
-                                               created ? created : "", "createdBy", by ? by : "",
-                                               "size", (json_int_t)size, "comment",
-                                               comment ? comment : ""));
+                        json_array_append_new(out,
+                                              json_pack("{ss ss ss sI ss}", "id", id, "created",
+                                                        created ? created : "", "createdBy",
+                                                        by ? by : "", "size", (json_int_t)size,
+                                                        "comment", comment ? comment : ""));
                         continue;
                 }
                 char idbuf[13], age[64], hsize[32];
-                const char *shown = strcmp(id, "<missing>") && !no_trunc
-                                            ? hull_cli_short_id(id, idbuf)
-                                            : id;
+                const char *shown =
+                    strcmp(id, "<missing>") && !no_trunc ? hull_cli_short_id(id, idbuf) : id;
                 if (quiet) {
                         printf("%s\n", shown);
                         continue;
@@ -78,20 +77,31 @@ static int show(struct hull_store *s, const struct hull_image *img, bool no_trun
 static int run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"no-trunc", no_argument, NULL, 'n'}, {"quiet", no_argument, NULL, 'q'},
-                {"format", required_argument, NULL, 'f'}, {"help", no_argument, NULL, 'h'},
-                {0},
+            {"no-trunc", no_argument, NULL, 'n'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"format", required_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         bool no_trunc = false, quiet = false, as_json = false;
         int c;
         optind = 0;
         while ((c = getopt_long(argc, argv, "qh", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'n': no_trunc = true; break;
-                case 'q': quiet = true; break;
-                case 'f': as_json = !strcmp(optarg, "json"); break;
-                case 'h': fputs(hull_cmd_history.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_history, "bad option");
+                case 'n':
+                        no_trunc = true;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'f':
+                        as_json = !strcmp(optarg, "json");
+                        break;
+                case 'h':
+                        fputs(hull_cmd_history.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_history, "bad option");
                 }
         }
         if (optind + 1 != argc)
@@ -112,12 +122,12 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_history = {
-        .name = "history",
-        .summary = "Show the history of an image",
-        .usage = "Usage: hull history [OPTIONS] IMAGE\n\n"
-                 "Options:\n"
-                 "      --no-trunc     do not truncate output\n"
-                 "  -q, --quiet        only show ids\n"
-                 "      --format json  JSON output\n",
-        .run = run,
+    .name = "history",
+    .summary = "Show the history of an image",
+    .usage = "Usage: hull history [OPTIONS] IMAGE\n\n"
+             "Options:\n"
+             "      --no-trunc     do not truncate output\n"
+             "  -q, --quiet        only show ids\n"
+             "      --format json  JSON output\n",
+    .run = run,
 };

@@ -7,14 +7,21 @@ static const struct {
         const char *name;
         const struct hull_cmd *cmd;
 } subs[] = {
-        {"ls", &hull_cmd_images},        {"list", &hull_cmd_images},
-        {"rm", &hull_cmd_rmi},           {"inspect", &hull_cmd_inspect},
-        {"tag", &hull_cmd_tag},          {"history", &hull_cmd_history},
-        {"load", &hull_cmd_load},        {"save", &hull_cmd_save},
-        {"pull", &hull_cmd_pull},        {"push", &hull_cmd_push},
-        {"import", &hull_cmd_import},    {"prune", &hull_cmd_image_prune},
-        {"mount", &hull_cmd_image_mount}, {"unmount", &hull_cmd_image_unmount},
-        {"umount", &hull_cmd_image_unmount},
+    {"ls", &hull_cmd_images},
+    {"list", &hull_cmd_images},
+    {"rm", &hull_cmd_rmi},
+    {"inspect", &hull_cmd_inspect},
+    {"tag", &hull_cmd_tag},
+    {"history", &hull_cmd_history},
+    {"load", &hull_cmd_load},
+    {"save", &hull_cmd_save},
+    {"pull", &hull_cmd_pull},
+    {"push", &hull_cmd_push},
+    {"import", &hull_cmd_import},
+    {"prune", &hull_cmd_image_prune},
+    {"mount", &hull_cmd_image_mount},
+    {"unmount", &hull_cmd_image_unmount},
+    {"umount", &hull_cmd_image_unmount},
 };
 
 static int run(struct hull_ctx *ctx, int argc, char **argv)
@@ -30,23 +37,23 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_image = {
-        .name = "image",
-        .summary = "Manage images (ls, rm, inspect, tag, history, load, save, pull, push, "
-                   "import, prune, mount, unmount)",
-        .usage = "Usage: hull image COMMAND\n\n"
-                 "Commands:\n"
-                 "  ls         list images (hull images)\n"
-                 "  rm         remove images (hull rmi)\n"
-                 "  inspect    show image JSON\n"
-                 "  tag        name an image\n"
-                 "  history    show layer history\n"
-                 "  load       load an image archive\n"
-                 "  save       save images to an archive\n"
-                 "  pull       pull from a registry\n"
-                 "  push       push to a registry\n"
-                 "  import     create an image from a rootfs tarball\n"
-                 "  prune      remove dangling images (-a: all unused)\n"
-                 "  mount      mount an image read-only and print the path\n"
-                 "  unmount    unmount images (--all)\n",
-        .run = run,
+    .name = "image",
+    .summary = "Manage images (ls, rm, inspect, tag, history, load, save, pull, push, "
+               "import, prune, mount, unmount)",
+    .usage = "Usage: hull image COMMAND\n\n"
+             "Commands:\n"
+             "  ls         list images (hull images)\n"
+             "  rm         remove images (hull rmi)\n"
+             "  inspect    show image JSON\n"
+             "  tag        name an image\n"
+             "  history    show layer history\n"
+             "  load       load an image archive\n"
+             "  save       save images to an archive\n"
+             "  pull       pull from a registry\n"
+             "  push       push to a registry\n"
+             "  import     create an image from a rootfs tarball\n"
+             "  prune      remove dangling images (-a: all unused)\n"
+             "  mount      mount an image read-only and print the path\n"
+             "  unmount    unmount images (--all)\n",
+    .run = run,
 };

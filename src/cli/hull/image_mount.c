@@ -68,10 +68,10 @@ int hull_cli_image_mount(struct hull_store *s, const char *manifest, const char 
                 lowers[i] = hull_store_layer_path(s, img.layers[img.nlayers - 1 - i].chain);
         _cleanup_free_ char *empty = hull_store_empty_dir(s, err);
         struct hull_overlay o = {
-                .lowers = (const char *const *)lowers,
-                .nlowers = img.nlayers,
-                .readonly = true,
-                .empty_dir = empty,
+            .lowers = (const char *const *)lowers,
+            .nlowers = img.nlayers,
+            .readonly = true,
+            .empty_dir = empty,
         };
         if (hull_storage_use_vfs())
                 r = mount_vfs(&o, path, err);
@@ -155,18 +155,27 @@ static int unmount_all(struct hull_store *s, bool force, struct hull_err *err)
 static int unmount_run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"all", no_argument, NULL, 'a'}, {"force", no_argument, NULL, 'f'},
-                {"help", no_argument, NULL, 'h'}, {0},
+            {"all", no_argument, NULL, 'a'},
+            {"force", no_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         bool all = false, force = false;
         int c;
         optind = 0;
         while ((c = getopt_long(argc, argv, "afh", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'a': all = true; break;
-                case 'f': force = true; break;
-                case 'h': fputs(hull_cmd_image_unmount.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_image_unmount, "bad option");
+                case 'a':
+                        all = true;
+                        break;
+                case 'f':
+                        force = true;
+                        break;
+                case 'h':
+                        fputs(hull_cmd_image_unmount.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_image_unmount, "bad option");
                 }
         }
         if (!all && optind >= argc)
@@ -194,20 +203,20 @@ static int unmount_run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_image_mount = {
-        .name = "mount",
-        .summary = "Mount an image's root filesystem read-only and print its path",
-        .usage = "Usage: hull image mount IMAGE [IMAGE...]\n\n"
-                 "Mount a read-only overlay of the image's layers and print its path\n"
-                 "(<root>/mounts/<id>/merged). Mounting a mounted image prints the same path.\n",
-        .run = mount_run,
+    .name = "mount",
+    .summary = "Mount an image's root filesystem read-only and print its path",
+    .usage = "Usage: hull image mount IMAGE [IMAGE...]\n\n"
+             "Mount a read-only overlay of the image's layers and print its path\n"
+             "(<root>/mounts/<id>/merged). Mounting a mounted image prints the same path.\n",
+    .run = mount_run,
 };
 
 const struct hull_cmd hull_cmd_image_unmount = {
-        .name = "unmount",
-        .summary = "Unmount images mounted with hull image mount",
-        .usage = "Usage: hull image unmount [--all] [-f] [IMAGE...]\n\n"
-                 "Options:\n"
-                 "  -a, --all     unmount every mounted image\n"
-                 "  -f, --force   detach even when busy\n",
-        .run = unmount_run,
+    .name = "unmount",
+    .summary = "Unmount images mounted with hull image mount",
+    .usage = "Usage: hull image unmount [--all] [-f] [IMAGE...]\n\n"
+             "Options:\n"
+             "  -a, --all     unmount every mounted image\n"
+             "  -f, --force   detach even when busy\n",
+    .run = unmount_run,
 };

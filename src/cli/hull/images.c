@@ -26,7 +26,8 @@ static const char *repo_digest_for(json_t *img, const char *repo)
 {
         size_t i;
         json_t *d;
-        json_array_foreach (hull_image_digests(img), i, d) {
+        json_array_foreach(hull_image_digests(img), i, d)
+        {
                 const char *s = json_string_value(d);
                 size_t n = strlen(repo);
                 if (s && !strncmp(s, repo, n) && s[n] == '@')
@@ -47,7 +48,8 @@ static void print_row(const struct images_opts *o, json_t *img, const char *name
                 return;
         hull_cli_human_age(json_string_value(json_object_get(img, "created")), age, sizeof(age));
         hull_cli_human_size((double)size, hsize, sizeof(hsize));
-        const char *id = o->no_trunc ? hull_image_id(img) : hull_cli_short_id(hull_image_id(img), idbuf);
+        const char *id =
+            o->no_trunc ? hull_image_id(img) : hull_cli_short_id(hull_image_id(img), idbuf);
         printf("%-40s %-16s ", repo, tag);
         if (o->digests) {
                 const char *d = name ? repo_digest_for(img, repo) : NULL;
@@ -62,9 +64,9 @@ static json_t *json_row(json_t *img, uint64_t size)
         const char *created = json_string_value(json_object_get(img, "created"));
         return json_pack("{ss sO sO ss sb sI ss sI}", "Id", id ? id + 7 : "", "Names",
                          hull_image_names(img), "RepoDigests", hull_image_digests(img), "Digest",
-                         hull_image_manifest(img) ? hull_image_manifest(img) : "",
-                         "Dangling", json_array_size(hull_image_names(img)) == 0,
-                         "Created", (json_int_t)hull_cli_parse_time(created), "CreatedAt",
+                         hull_image_manifest(img) ? hull_image_manifest(img) : "", "Dangling",
+                         json_array_size(hull_image_names(img)) == 0, "Created",
+                         (json_int_t)hull_cli_parse_time(created), "CreatedAt",
                          created ? created : "", "Size", (json_int_t)size);
 }
 
@@ -88,7 +90,8 @@ static int list(struct hull_ctx *ctx, const struct images_opts *o)
         }
         size_t i;
         json_t *img;
-        json_array_foreach (db.images, i, img) {
+        json_array_foreach(db.images, i, img)
+        {
                 _cleanup_(hull_image_freep) struct hull_image im = {0};
                 struct hull_err ignore = {0};
                 uint64_t size = 0;
@@ -99,7 +102,8 @@ static int list(struct hull_ctx *ctx, const struct images_opts *o)
                         bool match = false;
                         size_t j;
                         json_t *n;
-                        json_array_foreach (names, j, n) {
+                        json_array_foreach(names, j, n)
+                        {
                                 char repo[512];
                                 const char *tag;
                                 split_name(json_string_value(n), repo, sizeof(repo), &tag);
@@ -119,8 +123,8 @@ static int list(struct hull_ctx *ctx, const struct images_opts *o)
                 } else {
                         size_t j;
                         json_t *n;
-                        json_array_foreach (names, j, n)
-                                print_row(o, img, json_string_value(n), size);
+                        json_array_foreach(names, j, n)
+                            print_row(o, img, json_string_value(n), size);
                 }
         }
         if (o->json) {
@@ -133,28 +137,41 @@ static int list(struct hull_ctx *ctx, const struct images_opts *o)
 static int run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"quiet", no_argument, NULL, 'q'},     {"digests", no_argument, NULL, 'd'},
-                {"format", required_argument, NULL, 'f'}, {"no-trunc", no_argument, NULL, 'n'},
-                {"all", no_argument, NULL, 'a'},       {"help", no_argument, NULL, 'h'},
-                {0},
+            {"quiet", no_argument, NULL, 'q'},
+            {"digests", no_argument, NULL, 'd'},
+            {"format", required_argument, NULL, 'f'},
+            {"no-trunc", no_argument, NULL, 'n'},
+            {"all", no_argument, NULL, 'a'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         struct images_opts o = {0};
         int c;
         optind = 0;
         while ((c = getopt_long(argc, argv, "qah", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'q': o.quiet = true; break;
-                case 'd': o.digests = true; break;
-                case 'n': o.no_trunc = true; break;
-                case 'a': break;
+                case 'q':
+                        o.quiet = true;
+                        break;
+                case 'd':
+                        o.digests = true;
+                        break;
+                case 'n':
+                        o.no_trunc = true;
+                        break;
+                case 'a':
+                        break;
                 case 'f':
                         if (strcmp(optarg, "json") && strcmp(optarg, "table"))
                                 return hull_cli_usage(&hull_cmd_images,
                                                       "--format must be json or table");
                         o.json = !strcmp(optarg, "json");
                         break;
-                case 'h': fputs(hull_cmd_images.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_images, "bad option");
+                case 'h':
+                        fputs(hull_cmd_images.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_images, "bad option");
                 }
         }
         _cleanup_free_ char *filter = NULL;
@@ -171,14 +188,14 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_images = {
-        .name = "images",
-        .summary = "List images in local storage",
-        .usage = "Usage: hull images [OPTIONS] [REPOSITORY]\n\n"
-                 "List images in local storage.\n\n"
-                 "Options:\n"
-                 "  -q, --quiet        only show image ids\n"
-                 "      --digests      show repo digests\n"
-                 "      --format FMT   table (default) or json\n"
-                 "      --no-trunc     do not truncate ids\n",
-        .run = run,
+    .name = "images",
+    .summary = "List images in local storage",
+    .usage = "Usage: hull images [OPTIONS] [REPOSITORY]\n\n"
+             "List images in local storage.\n\n"
+             "Options:\n"
+             "  -q, --quiet        only show image ids\n"
+             "      --digests      show repo digests\n"
+             "      --format FMT   table (default) or json\n"
+             "      --no-trunc     do not truncate ids\n",
+    .run = run,
 };

@@ -12,5 +12,4 @@ char *hull_cli_image_mount_path(struct hull_store *s, const char *id);
 int hull_cli_image_mount(struct hull_store *s, const char *manifest, const char *id, char **ret,
                          struct hull_err *err);
 /* Unmount if mounted (and remove the directory). FORCE detaches a busy mount. */
-int hull_cli_image_unmount(struct hull_store *s, const char *id, bool force,
-                           struct hull_err *err);
+int hull_cli_image_unmount(struct hull_store *s, const char *id, bool force, struct hull_err *err);

@@ -13,9 +13,11 @@
 static int run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"change", required_argument, NULL, 'c'}, {"message", required_argument, NULL, 'm'},
-                {"quiet", no_argument, NULL, 'q'},        {"help", no_argument, NULL, 'h'},
-                {0},
+            {"change", required_argument, NULL, 'c'},
+            {"message", required_argument, NULL, 'm'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         _cleanup_free_ const char **changes = calloc((size_t)argc + 1, sizeof(char *));
         size_t nchanges = 0;
@@ -25,11 +27,20 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
         optind = 0;
         while ((c = getopt_long(argc, argv, "c:m:qh", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'c': changes[nchanges++] = optarg; break;
-                case 'm': message = optarg; break;
-                case 'q': quiet = true; break;
-                case 'h': fputs(hull_cmd_import.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_import, "bad option");
+                case 'c':
+                        changes[nchanges++] = optarg;
+                        break;
+                case 'm':
+                        message = optarg;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'h':
+                        fputs(hull_cmd_import.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_import, "bad option");
                 }
         }
         if (optind >= argc || argc - optind > 2)
@@ -45,8 +56,8 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
                         return hull_cli_usage(&hull_cmd_import, "the reference needs a tag");
         }
         const char *src = argv[optind];
-        _cleanup_close_ int fd = strcmp(src, "-") ? open(src, O_RDONLY | O_CLOEXEC)
-                                                  : dup(STDIN_FILENO);
+        _cleanup_close_ int fd =
+            strcmp(src, "-") ? open(src, O_RDONLY | O_CLOEXEC) : dup(STDIN_FILENO);
         if (fd < 0) {
                 hull_err_sys(&err, errno, "open %s", src);
                 return hull_cli_fail(&err);
@@ -62,15 +73,15 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_import = {
-        .name = "import",
-        .summary = "Create an image from a root filesystem tarball",
-        .usage = "Usage: hull import [OPTIONS] FILE|- [REFERENCE]\n\n"
-                 "Make a one-layer image of a tarball (plain, gzip, zstd, xz, bzip2) and print\n"
-                 "its id.\n\n"
-                 "Options:\n"
-                 "  -c, --change INSTR   apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV,\n"
-                 "                       WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL, VOLUME\n"
-                 "  -m, --message TEXT   history comment\n"
-                 "  -q, --quiet          print nothing\n",
-        .run = run,
+    .name = "import",
+    .summary = "Create an image from a root filesystem tarball",
+    .usage = "Usage: hull import [OPTIONS] FILE|- [REFERENCE]\n\n"
+             "Make a one-layer image of a tarball (plain, gzip, zstd, xz, bzip2) and print\n"
+             "its id.\n\n"
+             "Options:\n"
+             "  -c, --change INSTR   apply a Dockerfile instruction: CMD, ENTRYPOINT, ENV,\n"
+             "                       WORKDIR, USER, EXPOSE, LABEL, STOPSIGNAL, VOLUME\n"
+             "  -m, --message TEXT   history comment\n"
+             "  -q, --quiet          print nothing\n",
+    .run = run,
 };

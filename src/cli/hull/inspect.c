@@ -15,19 +15,19 @@ static json_t *describe(struct hull_store *s, json_t *entry, struct hull_err *er
         json_t *c = img.config;
         const char *created = json_string_value(json_object_get(c, "created"));
         json_t *o = json_pack(
-                "{ss ss sO sO ss so* ss* ss* ss* ss* sO* sO* so* sI sI so* so}", "Id",
-                img.config_digest + 7, "Digest", img.manifest_digest, "RepoTags",
-                hull_image_names(entry), "RepoDigests", hull_image_digests(entry), "Created",
-                created ? created : "", "Config", json_deep_copy(json_object_get(c, "config")),
-                "Author", json_string_value(json_object_get(c, "author")), "Architecture",
-                json_string_value(json_object_get(c, "architecture")), "Os",
-                json_string_value(json_object_get(c, "os")), "Variant",
-                json_string_value(json_object_get(c, "variant")), "RootFS",
-                json_object_get(c, "rootfs"), "History", json_object_get(c, "history"),
-                "Labels", json_deep_copy(json_object_get(json_object_get(c, "config"), "Labels")),
-                "Size", (json_int_t)hull_image_size(s, &img), "VirtualSize",
-                (json_int_t)hull_image_size(s, &img), "ManifestMediaType",
-                json_string(img.manifest.media_type), "Manifest", manifest ? manifest : json_null());
+            "{ss ss sO sO ss so* ss* ss* ss* ss* sO* sO* so* sI sI so* so}", "Id",
+            img.config_digest + 7, "Digest", img.manifest_digest, "RepoTags",
+            hull_image_names(entry), "RepoDigests", hull_image_digests(entry), "Created",
+            created ? created : "", "Config", json_deep_copy(json_object_get(c, "config")),
+            "Author", json_string_value(json_object_get(c, "author")), "Architecture",
+            json_string_value(json_object_get(c, "architecture")), "Os",
+            json_string_value(json_object_get(c, "os")), "Variant",
+            json_string_value(json_object_get(c, "variant")), "RootFS",
+            json_object_get(c, "rootfs"), "History", json_object_get(c, "history"), "Labels",
+            json_deep_copy(json_object_get(json_object_get(c, "config"), "Labels")), "Size",
+            (json_int_t)hull_image_size(s, &img), "VirtualSize",
+            (json_int_t)hull_image_size(s, &img), "ManifestMediaType",
+            json_string(img.manifest.media_type), "Manifest", manifest ? manifest : json_null());
         if (!o)
                 hull_err_set(err, ENOMEM, "out of memory");
         return o;
@@ -75,10 +75,10 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_inspect = {
-        .name = "inspect",
-        .summary = "Show an image's configuration and manifest as JSON",
-        .usage = "Usage: hull inspect [--type image] IMAGE [IMAGE...]\n\n"
-                 "Print a JSON array describing each image: id, names, repo digests, the\n"
-                 "image config (Config, RootFS, History, ...) and the manifest.\n",
-        .run = run,
+    .name = "inspect",
+    .summary = "Show an image's configuration and manifest as JSON",
+    .usage = "Usage: hull inspect [--type image] IMAGE [IMAGE...]\n\n"
+             "Print a JSON array describing each image: id, names, repo digests, the\n"
+             "image config (Config, RootFS, History, ...) and the manifest.\n",
+    .run = run,
 };

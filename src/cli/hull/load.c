@@ -11,9 +11,11 @@
 static int run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"input", required_argument, NULL, 'i'}, {"quiet", no_argument, NULL, 'q'},
-                {"platform", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'},
-                {0},
+            {"input", required_argument, NULL, 'i'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"platform", required_argument, NULL, 'p'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         const char *input = NULL, *platform_s = NULL;
         bool quiet = false;
@@ -21,11 +23,20 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
         optind = 0;
         while ((c = getopt_long(argc, argv, "i:qh", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'i': input = optarg; break;
-                case 'q': quiet = true; break;
-                case 'p': platform_s = optarg; break;
-                case 'h': fputs(hull_cmd_load.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_load, "bad option");
+                case 'i':
+                        input = optarg;
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'p':
+                        platform_s = optarg;
+                        break;
+                case 'h':
+                        fputs(hull_cmd_load.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_load, "bad option");
                 }
         }
         if (optind < argc)
@@ -53,8 +64,7 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
         if (r == 0)
                 r = hull_image_load(s, fd, &platform, &res, &err);
         hull_platform_free(&platform);
-        if (r < 0)
-                {
+        if (r < 0) {
                 hull_err_wrap(&err, "load %s", input ? input : "stdin");
                 return hull_cli_fail(&err);
         }
@@ -65,14 +75,14 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_load = {
-        .name = "load",
-        .summary = "Load images from a docker-archive or OCI archive",
-        .usage = "Usage: hull load [-i FILE] [-q] [--platform OS/ARCH]\n\n"
-                 "Load images from a tarball (docker save output, or an OCI image layout), plain\n"
-                 "or compressed (gzip, zstd, xz, bzip2), from FILE or stdin.\n\n"
-                 "Options:\n"
-                 "  -i, --input FILE     read FILE instead of stdin\n"
-                 "  -q, --quiet          print nothing on success\n"
-                 "      --platform P     platform to pick from an index (default: the host's)\n",
-        .run = run,
+    .name = "load",
+    .summary = "Load images from a docker-archive or OCI archive",
+    .usage = "Usage: hull load [-i FILE] [-q] [--platform OS/ARCH]\n\n"
+             "Load images from a tarball (docker save output, or an OCI image layout), plain\n"
+             "or compressed (gzip, zstd, xz, bzip2), from FILE or stdin.\n\n"
+             "Options:\n"
+             "  -i, --input FILE     read FILE instead of stdin\n"
+             "  -q, --quiet          print nothing on success\n"
+             "      --platform P     platform to pick from an index (default: the host's)\n",
+    .run = run,
 };

@@ -48,12 +48,12 @@ static int verify(const char *host, const struct hull_registry_opts *o, struct h
 static int login_run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                HULL_REGISTRY_LONGOPTS,
-                {"username", required_argument, NULL, 'u'},
-                {"password", required_argument, NULL, 'p'},
-                {"password-stdin", no_argument, NULL, 'P'},
-                {"help", no_argument, NULL, 'h'},
-                {0},
+            HULL_REGISTRY_LONGOPTS,
+            {"username", required_argument, NULL, 'u'},
+            {"password", required_argument, NULL, 'p'},
+            {"password-stdin", no_argument, NULL, 'P'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         struct hull_registry_opts o;
         hull_cli_registry_defaults(&o);
@@ -68,11 +68,20 @@ static int login_run(struct hull_ctx *ctx, int argc, char **argv)
                 if (r > 0)
                         continue;
                 switch (c) {
-                case 'u': user = optarg; break;
-                case 'p': pass = optarg; break;
-                case 'P': from_stdin = true; break;
-                case 'h': fputs(hull_cmd_login.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_login, "bad option");
+                case 'u':
+                        user = optarg;
+                        break;
+                case 'p':
+                        pass = optarg;
+                        break;
+                case 'P':
+                        from_stdin = true;
+                        break;
+                case 'h':
+                        fputs(hull_cmd_login.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_login, "bad option");
                 }
         }
         if (optind + 1 != argc || !user)
@@ -102,9 +111,9 @@ static int login_run(struct hull_ctx *ctx, int argc, char **argv)
 static int logout_run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"authfile", required_argument, NULL, HULL_OPT_AUTHFILE},
-                {"help", no_argument, NULL, 'h'},
-                {0},
+            {"authfile", required_argument, NULL, HULL_OPT_AUTHFILE},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         const char *auth_file = NULL;
         int c;
@@ -127,19 +136,19 @@ static int logout_run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_login = {
-        .name = "login",
-        .summary = "Log in to a registry",
-        .usage = "Usage: hull login -u USER [-p PASS | --password-stdin] [OPTIONS] REGISTRY\n\n"
-                 "Check the credentials against REGISTRY and store them in the auth file\n"
-                 "(Docker's auth.json format, mode 0600). Without -p the password is read\n"
-                 "from stdin.\n\n"
-                 "Options:\n" HULL_REGISTRY_USAGE,
-        .run = login_run,
+    .name = "login",
+    .summary = "Log in to a registry",
+    .usage = "Usage: hull login -u USER [-p PASS | --password-stdin] [OPTIONS] REGISTRY\n\n"
+             "Check the credentials against REGISTRY and store them in the auth file\n"
+             "(Docker's auth.json format, mode 0600). Without -p the password is read\n"
+             "from stdin.\n\n"
+             "Options:\n" HULL_REGISTRY_USAGE,
+    .run = login_run,
 };
 
 const struct hull_cmd hull_cmd_logout = {
-        .name = "logout",
-        .summary = "Log out of a registry",
-        .usage = "Usage: hull logout [--authfile FILE] REGISTRY\n",
-        .run = logout_run,
+    .name = "logout",
+    .summary = "Log out of a registry",
+    .usage = "Usage: hull logout [--authfile FILE] REGISTRY\n",
+    .run = logout_run,
 };

@@ -7,9 +7,9 @@
 #include "cli/hull/cli.h"
 
 static const struct hull_cmd *const commands[] = {
-        &hull_cmd_pull,   &hull_cmd_push,  &hull_cmd_images, &hull_cmd_inspect, &hull_cmd_rmi,
-        &hull_cmd_tag,    &hull_cmd_history, &hull_cmd_load, &hull_cmd_save,    &hull_cmd_import,
-        &hull_cmd_export, &hull_cmd_image, &hull_cmd_login,  &hull_cmd_logout,
+    &hull_cmd_pull,   &hull_cmd_push,    &hull_cmd_images, &hull_cmd_inspect, &hull_cmd_rmi,
+    &hull_cmd_tag,    &hull_cmd_history, &hull_cmd_load,   &hull_cmd_save,    &hull_cmd_import,
+    &hull_cmd_export, &hull_cmd_image,   &hull_cmd_login,  &hull_cmd_logout,
 };
 
 static void usage(FILE *f)

@@ -10,18 +10,26 @@
 static int run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"all", no_argument, NULL, 'a'}, {"force", no_argument, NULL, 'f'},
-                {"help", no_argument, NULL, 'h'}, {0},
+            {"all", no_argument, NULL, 'a'},
+            {"force", no_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         bool all = false;
         int c;
         optind = 0;
         while ((c = getopt_long(argc, argv, "afh", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'a': all = true; break;
-                case 'f': break;
-                case 'h': fputs(hull_cmd_image_prune.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_image_prune, "bad option");
+                case 'a':
+                        all = true;
+                        break;
+                case 'f':
+                        break;
+                case 'h':
+                        fputs(hull_cmd_image_prune.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_image_prune, "bad option");
                 }
         }
         struct hull_err err = {0};
@@ -53,10 +61,10 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_image_prune = {
-        .name = "prune",
-        .summary = "Remove unused images",
-        .usage = "Usage: hull image prune [-a]\n\n"
-                 "Remove dangling images (no name), or with -a every image that no container\n"
-                 "uses and that is not mounted; then delete unreferenced blobs and layers.\n",
-        .run = run,
+    .name = "prune",
+    .summary = "Remove unused images",
+    .usage = "Usage: hull image prune [-a]\n\n"
+             "Remove dangling images (no name), or with -a every image that no container\n"
+             "uses and that is not mounted; then delete unreferenced blobs and layers.\n",
+    .run = run,
 };

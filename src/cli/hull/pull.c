@@ -69,9 +69,9 @@ static void on_event(const struct hull_blob_event *ev, void *data)
         if (p->tty) {
                 redraw(p, fresh ? p->n - 1 : i, fresh);
         } else if (ev->kind == HULL_BLOB_RETRY) {
-                printf("%s: Retrying (attempt %d) after %s at %llu/%llu bytes\n", id,
-                       ev->attempt, ev->why ? ev->why : "an error",
-                       (unsigned long long)ev->done, (unsigned long long)ev->total);
+                printf("%s: Retrying (attempt %d) after %s at %llu/%llu bytes\n", id, ev->attempt,
+                       ev->why ? ev->why : "an error", (unsigned long long)ev->done,
+                       (unsigned long long)ev->total);
         } else if (ev->kind != HULL_BLOB_PROGRESS) {
                 printf("%s: %s\n", id, status);
         }
@@ -81,12 +81,12 @@ static void on_event(const struct hull_blob_event *ev, void *data)
 static int run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                HULL_REGISTRY_LONGOPTS,
-                {"platform", required_argument, NULL, HULL_OPT_PLATFORM},
-                {"quiet", no_argument, NULL, 'q'},
-                {"parallel", required_argument, NULL, 'j'},
-                {"help", no_argument, NULL, 'h'},
-                {0},
+            HULL_REGISTRY_LONGOPTS,
+            {"platform", required_argument, NULL, HULL_OPT_PLATFORM},
+            {"quiet", no_argument, NULL, 'q'},
+            {"parallel", required_argument, NULL, 'j'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         struct hull_pull_opts o = {0};
         hull_cli_registry_defaults(&o.reg);
@@ -102,11 +102,20 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
                 if (r > 0)
                         continue;
                 switch (c) {
-                case HULL_OPT_PLATFORM: platform_s = optarg; break;
-                case 'q': prog.quiet = true; break;
-                case 'j': o.fetch.parallel = atoi(optarg); break;
-                case 'h': fputs(hull_cmd_pull.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_pull, "bad option");
+                case HULL_OPT_PLATFORM:
+                        platform_s = optarg;
+                        break;
+                case 'q':
+                        prog.quiet = true;
+                        break;
+                case 'j':
+                        o.fetch.parallel = atoi(optarg);
+                        break;
+                case 'h':
+                        fputs(hull_cmd_pull.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_pull, "bad option");
                 }
         }
         if (optind + 1 != argc)
@@ -143,14 +152,14 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_pull = {
-        .name = "pull",
-        .summary = "Pull an image from a registry",
-        .usage = "Usage: hull pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
-                 "Fetch an image (for an index: the entry of --platform) and the layers the\n"
-                 "store lacks, several at a time; every blob's digest is verified.\n\n"
-                 "Options:\n"
-                 "      --platform OS/ARCH[/VARIANT]  platform to pick from an index\n"
-                 "  -q, --quiet          print only the image name\n"
-                 "  -j, --parallel N     layers downloaded at once (6)\n" HULL_REGISTRY_USAGE,
-        .run = run,
+    .name = "pull",
+    .summary = "Pull an image from a registry",
+    .usage = "Usage: hull pull [OPTIONS] NAME[:TAG|@DIGEST]\n\n"
+             "Fetch an image (for an index: the entry of --platform) and the layers the\n"
+             "store lacks, several at a time; every blob's digest is verified.\n\n"
+             "Options:\n"
+             "      --platform OS/ARCH[/VARIANT]  platform to pick from an index\n"
+             "  -q, --quiet          print only the image name\n"
+             "  -j, --parallel N     layers downloaded at once (6)\n" HULL_REGISTRY_USAGE,
+    .run = run,
 };

@@ -17,10 +17,18 @@ static void on_event(const struct hull_push_event *ev, void *data)
                 return;
         hull_cli_short_id(ev->digest, id);
         switch (ev->kind) {
-        case HULL_PUSH_EXISTS: printf("%s: Layer already exists\n", id); break;
-        case HULL_PUSH_MOUNTED: printf("%s: Mounted from %s\n", id, ev->from); break;
-        case HULL_PUSH_UPLOADING: printf("%s: Pushing\n", id); break;
-        case HULL_PUSH_UPLOADED: printf("%s: Pushed\n", id); break;
+        case HULL_PUSH_EXISTS:
+                printf("%s: Layer already exists\n", id);
+                break;
+        case HULL_PUSH_MOUNTED:
+                printf("%s: Mounted from %s\n", id, ev->from);
+                break;
+        case HULL_PUSH_UPLOADING:
+                printf("%s: Pushing\n", id);
+                break;
+        case HULL_PUSH_UPLOADED:
+                printf("%s: Pushed\n", id);
+                break;
         }
         fflush(stdout);
 }
@@ -31,7 +39,8 @@ static char *mount_source(json_t *img, const struct hull_ref *dest)
         size_t i;
         json_t *d;
         size_t n = strlen(dest->domain);
-        json_array_foreach (hull_image_digests(img), i, d) {
+        json_array_foreach(hull_image_digests(img), i, d)
+        {
                 const char *s = json_string_value(d);
                 if (s && !strncmp(s, dest->domain, n) && s[n] == '/') {
                         const char *at = strchr(s + n + 1, '@');
@@ -45,11 +54,11 @@ static char *mount_source(json_t *img, const struct hull_ref *dest)
 static int run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                HULL_REGISTRY_LONGOPTS,
-                {"chunk-size", required_argument, NULL, 'C'},
-                {"quiet", no_argument, NULL, 'q'},
-                {"help", no_argument, NULL, 'h'},
-                {0},
+            HULL_REGISTRY_LONGOPTS,
+            {"chunk-size", required_argument, NULL, 'C'},
+            {"quiet", no_argument, NULL, 'q'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         struct hull_push_opts o = {0};
         hull_cli_registry_defaults(&o.reg);
@@ -63,10 +72,17 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
                 if (r > 0)
                         continue;
                 switch (c) {
-                case 'C': o.chunk_size = strtoull(optarg, NULL, 10); break;
-                case 'q': quiet = true; break;
-                case 'h': fputs(hull_cmd_push.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_push, "bad option");
+                case 'C':
+                        o.chunk_size = strtoull(optarg, NULL, 10);
+                        break;
+                case 'q':
+                        quiet = true;
+                        break;
+                case 'h':
+                        fputs(hull_cmd_push.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_push, "bad option");
                 }
         }
         if (optind >= argc || argc - optind > 2)
@@ -106,14 +122,14 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_push = {
-        .name = "push",
-        .summary = "Push an image to a registry",
-        .usage = "Usage: hull push [OPTIONS] IMAGE [DESTINATION]\n\n"
-                 "Upload the image's blobs the registry lacks (cross-mounting from another\n"
-                 "repository of the same registry the image was pulled from) and its manifest\n"
-                 "unchanged, so the digest stays the same.\n\n"
-                 "Options:\n"
-                 "      --chunk-size N       upload in chunks of N bytes (default: one PUT)\n"
-                 "  -q, --quiet              print only the digest\n" HULL_REGISTRY_USAGE,
-        .run = run,
+    .name = "push",
+    .summary = "Push an image to a registry",
+    .usage = "Usage: hull push [OPTIONS] IMAGE [DESTINATION]\n\n"
+             "Upload the image's blobs the registry lacks (cross-mounting from another\n"
+             "repository of the same registry the image was pulled from) and its manifest\n"
+             "unchanged, so the digest stays the same.\n\n"
+             "Options:\n"
+             "      --chunk-size N       upload in chunks of N bytes (default: one PUT)\n"
+             "  -q, --quiet              print only the digest\n" HULL_REGISTRY_USAGE,
+    .run = run,
 };

@@ -16,11 +16,13 @@ enum {
 
 #define HULL_REGISTRY_LONGOPTS                                                                     \
         {"tls-verify", optional_argument, NULL, HULL_OPT_TLS_VERIFY},                              \
-                {"cert-dir", required_argument, NULL, HULL_OPT_CERT_DIR},                          \
-                {"creds", required_argument, NULL, HULL_OPT_CREDS},                                \
-                {"authfile", required_argument, NULL, HULL_OPT_AUTHFILE},                          \
-                {"retry", required_argument, NULL, HULL_OPT_RETRY},                                \
-                {"retry-delay", required_argument, NULL, HULL_OPT_RETRY_DELAY}
+            {"cert-dir", required_argument, NULL, HULL_OPT_CERT_DIR},                              \
+            {"creds", required_argument, NULL, HULL_OPT_CREDS},                                    \
+            {"authfile", required_argument, NULL, HULL_OPT_AUTHFILE},                              \
+            {"retry", required_argument, NULL, HULL_OPT_RETRY},                                    \
+        {                                                                                          \
+                "retry-delay", required_argument, NULL, HULL_OPT_RETRY_DELAY                       \
+        }
 
 #define HULL_REGISTRY_USAGE                                                                        \
         "      --tls-verify[=BOOL]  verify TLS (default: yes, except loopback and\n"               \

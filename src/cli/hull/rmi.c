@@ -16,8 +16,8 @@
  * in use. The engine owns that format, so match the id text rather than a field. */
 int hull_cli_image_users(struct hull_store *s, const char *id)
 {
-        _cleanup_close_ int fd = openat(s->root_fd, "containers",
-                                        O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd =
+            openat(s->root_fd, "containers", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
         if (fd < 0)
                 return 0;
         _cleanup_closedir_ DIR *d = fdopendir(fd);
@@ -78,8 +78,7 @@ static int remove_one(struct hull_store *s, struct hull_imagedb *db, const char 
                 return r;
         size_t i;
         json_t *n;
-        json_array_foreach (names, i, n)
-                printf("Untagged: %s\n", json_string_value(n));
+        json_array_foreach(names, i, n) printf("Untagged: %s\n", json_string_value(n));
         if (users > 0) {
                 json_array_clear(names); /* still used: keep it, dangling */
                 return 0;
@@ -92,18 +91,27 @@ static int remove_one(struct hull_store *s, struct hull_imagedb *db, const char 
 static int run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"force", no_argument, NULL, 'f'}, {"all", no_argument, NULL, 'a'},
-                {"help", no_argument, NULL, 'h'},  {0},
+            {"force", no_argument, NULL, 'f'},
+            {"all", no_argument, NULL, 'a'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         bool force = false, all = false;
         int c;
         optind = 0;
         while ((c = getopt_long(argc, argv, "fah", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'f': force = true; break;
-                case 'a': all = true; break;
-                case 'h': fputs(hull_cmd_rmi.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_rmi, "bad option");
+                case 'f':
+                        force = true;
+                        break;
+                case 'a':
+                        all = true;
+                        break;
+                case 'h':
+                        fputs(hull_cmd_rmi.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_rmi, "bad option");
                 }
         }
         if (optind >= argc && !all)
@@ -141,14 +149,14 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_rmi = {
-        .name = "rmi",
-        .summary = "Remove images",
-        .usage = "Usage: hull rmi [OPTIONS] IMAGE [IMAGE...]\n\n"
-                 "Remove names and images. Naming one of several names of an image only removes\n"
-                 "that name. An image used by a container is refused unless -f, which then only\n"
-                 "removes its names. Blobs and layers no image needs are deleted.\n\n"
-                 "Options:\n"
-                 "  -f, --force   remove even when in use or mounted\n"
-                 "  -a, --all     remove every image\n",
-        .run = run,
+    .name = "rmi",
+    .summary = "Remove images",
+    .usage = "Usage: hull rmi [OPTIONS] IMAGE [IMAGE...]\n\n"
+             "Remove names and images. Naming one of several names of an image only removes\n"
+             "that name. An image used by a container is refused unless -f, which then only\n"
+             "removes its names. Blobs and layers no image needs are deleted.\n\n"
+             "Options:\n"
+             "  -f, --force   remove even when in use or mounted\n"
+             "  -a, --all     remove every image\n",
+    .run = run,
 };

@@ -21,9 +21,9 @@ static const char *pick_name(json_t *img, const char *arg)
                 hull_ref_free(&ref);
                 size_t i;
                 json_t *n;
-                json_array_foreach (names, i, n)
-                        if (tagged && !strcmp(json_string_value(n), tagged))
-                                return json_string_value(n);
+                json_array_foreach(names, i,
+                                   n) if (tagged && !strcmp(json_string_value(n),
+                                                            tagged)) return json_string_value(n);
         }
         return json_string_value(json_array_get(names, 0));
 }
@@ -31,8 +31,10 @@ static const char *pick_name(json_t *img, const char *arg)
 static int run(struct hull_ctx *ctx, int argc, char **argv)
 {
         static const struct option longopts[] = {
-                {"output", required_argument, NULL, 'o'}, {"format", required_argument, NULL, 'f'},
-                {"help", no_argument, NULL, 'h'},         {0},
+            {"output", required_argument, NULL, 'o'},
+            {"format", required_argument, NULL, 'f'},
+            {"help", no_argument, NULL, 'h'},
+            {0},
         };
         const char *output = NULL;
         enum hull_save_format format = HULL_SAVE_DOCKER;
@@ -40,16 +42,22 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
         optind = 0;
         while ((c = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
                 switch (c) {
-                case 'o': output = optarg; break;
+                case 'o':
+                        output = optarg;
+                        break;
                 case 'f':
                         if (!strcmp(optarg, "oci-archive"))
                                 format = HULL_SAVE_OCI;
                         else if (strcmp(optarg, "docker-archive"))
-                                return hull_cli_usage(&hull_cmd_save, "--format must be "
+                                return hull_cli_usage(&hull_cmd_save,
+                                                      "--format must be "
                                                       "docker-archive or oci-archive");
                         break;
-                case 'h': fputs(hull_cmd_save.usage, stdout); return 0;
-                default: return hull_cli_usage(&hull_cmd_save, "bad option");
+                case 'h':
+                        fputs(hull_cmd_save.usage, stdout);
+                        return 0;
+                default:
+                        return hull_cli_usage(&hull_cmd_save, "bad option");
                 }
         }
         if (optind >= argc)
@@ -74,9 +82,9 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
                 imgs[i].manifest = hull_image_manifest(img);
                 imgs[i].name = pick_name(img, argv[optind + (int)i]);
         }
-        _cleanup_close_ int fd = output ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                                               0644)
-                                        : dup(STDOUT_FILENO);
+        _cleanup_close_ int fd = output
+                                     ? open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)
+                                     : dup(STDOUT_FILENO);
         if (fd < 0) {
                 hull_err_sys(&err, errno, "open %s", output ? output : "stdout");
                 return hull_cli_fail(&err);
@@ -90,11 +98,11 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_save = {
-        .name = "save",
-        .summary = "Save images to an archive",
-        .usage = "Usage: hull save [-o FILE] [--format docker-archive|oci-archive] IMAGE...\n\n"
-                 "Write the images to FILE (default: stdout, not a terminal). docker-archive\n"
-                 "(the default) has uncompressed layers and manifest.json, as docker save\n"
-                 "writes; oci-archive is an OCI image layout with the blobs as stored.\n",
-        .run = run,
+    .name = "save",
+    .summary = "Save images to an archive",
+    .usage = "Usage: hull save [-o FILE] [--format docker-archive|oci-archive] IMAGE...\n\n"
+             "Write the images to FILE (default: stdout, not a terminal). docker-archive\n"
+             "(the default) has uncompressed layers and manifest.json, as docker save\n"
+             "writes; oci-archive is an OCI image layout with the blobs as stored.\n",
+    .run = run,
 };

@@ -31,8 +31,8 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
                         return hull_cli_fail(&err);
                 }
                 _cleanup_free_ char *name = hull_ref_tagged(&ref);
-                if (!hull_imagedb_add(&db, hull_image_id(img), hull_image_manifest(img), name,
-                                      NULL, NULL, &err))
+                if (!hull_imagedb_add(&db, hull_image_id(img), hull_image_manifest(img), name, NULL,
+                                      NULL, &err))
                         return hull_cli_fail(&err);
         }
         if (hull_imagedb_save(&db, &err) < 0)
@@ -41,10 +41,10 @@ static int run(struct hull_ctx *ctx, int argc, char **argv)
 }
 
 const struct hull_cmd hull_cmd_tag = {
-        .name = "tag",
-        .summary = "Add a name to an image",
-        .usage = "Usage: hull tag IMAGE TARGET [TARGET...]\n\n"
-                 "Name the image IMAGE (name, id or id prefix) TARGET too. A name that another\n"
-                 "image had moves to this one.\n",
-        .run = run,
+    .name = "tag",
+    .summary = "Add a name to an image",
+    .usage = "Usage: hull tag IMAGE TARGET [TARGET...]\n\n"
+             "Name the image IMAGE (name, id or id prefix) TARGET too. A name that another\n"
+             "image had moves to this one.\n",
+    .run = run,
 };
