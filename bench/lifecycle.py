@@ -143,13 +143,14 @@ class Run:
             return None
         wall = [x["wall_ns"] / 1e6 for x in s]
         flt = [x["minflt"] + x["majflt"] for x in s]
-        cpu = [(x["utime"] + x["stime"]) * 1e3 for x in s]
+        cpu_u = [x["utime"] * 1e3 for x in s]
+        cpu_s = [x["stime"] * 1e3 for x in s]
         return {"n": len(s), "median": statistics.median(wall), "p95": pct(wall, 95),
                 "min": min(wall), "mean": statistics.fmean(wall),
                 "rss_max": max(x["maxrss_kib"] for x in s),
                 "rss_med": statistics.median(x["maxrss_kib"] for x in s),
                 "faults": statistics.median(flt), "majflt": sum(x["majflt"] for x in s),
-                "cpu_ms": statistics.median(cpu)}
+                "cpu_u": statistics.fmean(cpu_u), "cpu_s": statistics.fmean(cpu_s)}
 
 
 def round_robin(workers, n, make_argv, scenario, after=None):
@@ -229,7 +230,7 @@ def fmt_ratio(a, b):
 def table(title, runs, perf, base_names):
     st = {k: v.stat() for k, v in runs.items()}
     lines = [f"**{title}**", "",
-             "| runtime | n | median ms | p95 ms | min ms | CPU ms (u+s) | faults/run | "
+             "| runtime | n | median ms | p95 ms | min ms | CPU ms user + sys | faults/run | "
              "peak RSS KiB (median) | perf: task-clock ms | perf: faults | perf: ctx sw | "
              "instr. u / k |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
@@ -244,27 +245,95 @@ def table(title, runs, perf, base_names):
         ins = (f"{p['instructions:u'] / 1e6:.1f} M / {p['instructions:k'] / 1e6:.1f} M"
                if "instructions:u" in p else "n/a")
         lines.append(f"| {name} | {s['n']} | {s['median']:.2f} | {s['p95']:.2f} | "
-                     f"{s['min']:.2f} | {s['cpu_ms']:.1f} | {s['faults']:.0f} | "
+                     f"{s['min']:.2f} | {s['cpu_u']:.2f} + {s['cpu_s']:.2f} | {s['faults']:.0f} | "
                      f"{s['rss_max']} ({s['rss_med']:.0f}) | {tc} | {pf} | {cs} | {ins} |")
-    others = [n for n in st if n not in base_names]
-    for n in others:
-        if st[n] is None:
-            continue
-        for b in base_names:
-            if st.get(b):
-                lines.append("")
-                break
-        for b in base_names:
-            if not st.get(b):
-                continue
-            lines.append(f"- {n}/{b}: median {fmt_ratio(st[n]['median'], st[b]['median'])}, "
-                         f"p95 {fmt_ratio(st[n]['p95'], st[b]['p95'])}, "
-                         f"faults {fmt_ratio(st[n]['faults'], st[b]['faults'])}, "
-                         f"peak RSS {fmt_ratio(st[n]['rss_max'], st[b]['rss_max'])}")
+    others = [n for n in st if n not in base_names and st[n]]
+    bases = [b for b in base_names if st.get(b)]
+    if others and bases:
+        lines += ["", "| ratio | median | p95 | faults | peak RSS |", "|---|---|---|---|---|"]
+        for n in others:
+            for b in bases:
+                lines.append(f"| {n}/{b} | {fmt_ratio(st[n]['median'], st[b]['median'])} | "
+                             f"{fmt_ratio(st[n]['p95'], st[b]['p95'])} | "
+                             f"{fmt_ratio(st[n]['faults'], st[b]['faults'])} | "
+                             f"{fmt_ratio(st[n]['rss_max'], st[b]['rss_max'])} |")
     fails = {k: len(v.failures) for k, v in runs.items() if v.failures}
     if fails:
-        lines.append(f"- failures: {fails}")
+        lines.append(f"\nFailures: {fails}")
     return "\n".join(lines) + "\n"
+
+
+# Bundle variants for --ablation: what each part of the config costs (time and faults).
+def _drop_ns(kind):
+    def f(cfg):
+        cfg["linux"]["namespaces"] = [n for n in cfg["linux"]["namespaces"] if n["type"] != kind]
+    return f
+
+
+def _drop_mount(dest):
+    def f(cfg):
+        cfg["mounts"] = [m for m in cfg["mounts"] if m["destination"] != dest]
+    return f
+
+
+def _no_paths(cfg):
+    cfg["linux"].pop("maskedPaths", None)
+    cfg["linux"].pop("readonlyPaths", None)
+
+
+def _minimal(cfg):
+    cfg["mounts"] = [m for m in cfg["mounts"] if m["destination"] == "/proc"]
+    cfg["linux"]["namespaces"] = [{"type": "mount"}, {"type": "pid"}]
+    for k in ("maskedPaths", "readonlyPaths", "resources"):
+        cfg["linux"].pop(k, None)
+    cfg["process"].pop("capabilities", None)
+    cfg["process"].pop("rlimits", None)
+    cfg.pop("hostname", None)
+
+
+ABLATIONS = {
+    "full": lambda cfg: None,
+    "no network ns": _drop_ns("network"),
+    "no pid ns": _drop_ns("pid"),
+    "no cgroup ns": _drop_ns("cgroup"),
+    "no /sys/fs/cgroup mount": _drop_mount("/sys/fs/cgroup"),
+    "no /sys mount": lambda cfg: (_drop_mount("/sys/fs/cgroup")(cfg), _drop_mount("/sys")(cfg)),
+    "no masked/readonly paths": _no_paths,
+    "minimal (mount+pid ns, /proc)": _minimal,
+}
+
+
+def ablation(workers, n, base_bundle, work, tag):
+    lines = ["**What each part of the bundle costs** (median ms / faults per `run`; each variant "
+             "removes one thing from the full bundle)", "",
+             "| variant | " + " | ".join(w.name for w in workers) + " |",
+             "|---|" + "---|" * len(workers)]
+    for vi, (label, fn) in enumerate(ABLATIONS.items()):
+        d = os.path.join(work, f"abl{vi}")
+        shutil.copytree(base_bundle, d, symlinks=True)
+        cp = os.path.join(d, "config.json")
+        with open(cp) as f:
+            cfg = json.load(f)
+        fn(cfg)
+        with open(cp, "w") as f:
+            json.dump(cfg, f)
+        log(f"ablation: {label}")
+        runs = round_robin(workers, n, lambda w, i: [
+            w.path, "--root", w.root, "run", "--bundle", d, f"{tag}-a{vi}-{w.name}-{i}"], label)
+        cells = []
+        for w in workers:
+            s = runs[w.name].stat()
+            cells.append(f"{s['median']:.2f} / {s['faults']:.0f}" if s else "failed")
+        lines.append(f"| {label} | " + " | ".join(cells) + " |")
+        shutil.rmtree(d, ignore_errors=True)
+    return "\n".join(lines) + "\n"
+
+
+def startup(workers, n):
+    """`--version`: exec, dynamic linking, exit; the floor under every command."""
+    runs = round_robin(workers, n, lambda w, i: [w.path, "--version"], "version")
+    return table(f"`--version` (process start-up floor), {n} calls per runtime", runs, {},
+                 [w.name for w in workers if w.name in ("crun", "runc")])
 
 
 def main():
@@ -275,7 +344,9 @@ def main():
     ap.add_argument("--bundle", default=os.path.join(REPO, "build", "bundle"))
     ap.add_argument("--perf-n", type=int, default=20, help="iterations of the perf pass")
     ap.add_argument("--no-perf", action="store_true")
-    ap.add_argument("--only", choices=["run", "resources", "state"], action="append")
+    ap.add_argument("--only", action="append",
+                    choices=["run", "resources", "state", "version", "ablation"],
+                    help="scenarios (repeatable; default run, resources, state, version)")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("lifecycle.py: must run as root")
@@ -291,7 +362,7 @@ def main():
             sys.exit(f"lifecycle.py: {name}: {path} not found")
         rts.append((name, full))
     base_names = [n for n, _ in rts if n in ("crun", "runc")]
-    scenarios = a.only or ["run", "resources", "state"]
+    scenarios = a.only or ["run", "resources", "state", "version"]
 
     tag = f"hb{os.getpid()}"
     work = tempfile.mkdtemp(prefix="hull-bench-lifecycle.")
@@ -339,6 +410,12 @@ def main():
                 w.rt("delete", "--force", f"{tag}-s-{w.name}")
             out.append(table(f"`state` of a created container, {a.n} calls per runtime",
                              runs, {}, base_names))
+        if "version" in scenarios:
+            log(f"--version x{a.n}")
+            out.append(startup(workers, a.n))
+
+        if "ablation" in scenarios:
+            out.append(ablation(workers, a.n, plain, work, tag))
     finally:
         leaks = cleanup_leftovers(workers, tag)
         for w in workers:

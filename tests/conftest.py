@@ -511,6 +511,20 @@ def _find_leaks(t, extra):
     return leaks
 
 
+def _ancestors():
+    """Our pid and our ancestors': never to be killed by a cleanup."""
+    pids, pid = set(), os.getpid()
+    while pid > 1 and pid not in pids:
+        pids.add(pid)
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                pid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            break
+    pids.add(1)
+    return pids
+
+
 _libc = ctypes.CDLL(None, use_errno=True)
 MNT_DETACH = 2
 
@@ -530,7 +544,7 @@ def _clean_up(t, extra):
         procs = _tagged_processes(t, t.watched_dirs(extra))
         if not procs:
             break
-        for pid in procs:
+        for pid in set(procs) - _ancestors():
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:
@@ -538,12 +552,14 @@ def _clean_up(t, extra):
         time.sleep(0.2)
     for m in sorted(_mounts_under(t.watched_dirs(extra)), key=len, reverse=True):
         _libc.umount2(m.encode(), MNT_DETACH)
+    spare = _ancestors()  # a confused runtime may have put us into its cgroup
     for c in sorted(_cgroup_dirs(t), key=len, reverse=True):
-        for sub, dirs, _files in sorted(os.walk(c, topdown=False)):
+        for sub, _dirs, _files in os.walk(c, topdown=False):
             try:
                 with open(os.path.join(sub, "cgroup.procs")) as f:
-                    for pid in f.read().split():
-                        os.kill(int(pid), signal.SIGKILL)
+                    for pid in map(int, f.read().split()):
+                        if pid not in spare:
+                            os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
         for _ in range(20):

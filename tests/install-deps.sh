@@ -6,7 +6,10 @@ set -euo pipefail
 PACKAGES=(
         build-essential pkg-config      # compiler, make
         libjansson-dev libseccomp-dev libcap-dev   # what hullc links
+        libarchive-dev libcurl4-openssl-dev libssl-dev  # what hull (the engine) links
         libcmocka-dev                   # unit tests
+        skopeo umoci docker-registry python3-cryptography jq zstd openssl curl  # image tests
+                                        # (../shared/testimages: images, local registries)
         busybox-static                  # the test and README bundle (tests/make-bundle.sh)
         python3-pytest python3-pytest-timeout      # integration tests
         iproute2 util-linux procps      # ip, unshare, mount, ps in the tests

@@ -13,9 +13,9 @@
 #include "base/log.h"
 
 static const char *const layout_names[] = {
-        [HULL_CGROUP_LAYOUT_V2] = "v2",
-        [HULL_CGROUP_LAYOUT_V1] = "v1",
-        [HULL_CGROUP_LAYOUT_HYBRID] = "hybrid",
+    [HULL_CGROUP_LAYOUT_V2] = "v2",
+    [HULL_CGROUP_LAYOUT_V1] = "v1",
+    [HULL_CGROUP_LAYOUT_HYBRID] = "hybrid",
 };
 
 static struct hull_cgroup *cgroup_new(enum hull_cgroup_layout layout)
@@ -24,8 +24,8 @@ static struct hull_cgroup *cgroup_new(enum hull_cgroup_layout layout)
         if (!cg)
                 return NULL;
         cg->layout = layout;
-        cg->driver = layout == HULL_CGROUP_LAYOUT_V2 ? &hull_cgroup_v2_driver
-                                                     : &hull_cgroup_v1_driver;
+        cg->driver =
+            layout == HULL_CGROUP_LAYOUT_V2 ? &hull_cgroup_v2_driver : &hull_cgroup_v1_driver;
         cg->unified_fd = -1;
         return cg;
 }
@@ -223,8 +223,7 @@ int hull_cgroup_apply(struct hull_cgroup *cg, json_t *resources, const char *con
 {
         const char *cfg = config_name ? config_name : "config.json";
         if (resources && !json_is_object(resources))
-                return hull_err_set(err, EINVAL, "%s: .linux.resources: expected an object",
-                                    cfg);
+                return hull_err_set(err, EINVAL, "%s: .linux.resources: expected an object", cfg);
         if (cg->disabled) {
                 if (resources && json_object_size(resources) > 0 &&
                     !(json_object_size(resources) == 1 && json_object_get(resources, "devices")))
@@ -313,14 +312,15 @@ int hull_cgroup_destroy(struct hull_cgroup *cg, struct hull_err *err)
 
 static json_t *hier_to_json(const struct hull_cgroup_hier *h)
 {
-        return json_pack("{s:s, s:s, s:s, s:i}", "controllers", h->controllers ? h->controllers : "",
-                         "mount", h->mount, "path", h->path, "parents", h->parents);
+        return json_pack("{s:s, s:s, s:s, s:i}", "controllers",
+                         h->controllers ? h->controllers : "", "mount", h->mount, "path", h->path,
+                         "parents", h->parents);
 }
 
 json_t *hull_cgroup_to_json(const struct hull_cgroup *cg)
 {
-        json_t *o = json_pack("{s:s, s:b}", "layout", layout_names[cg->layout], "disabled",
-                              cg->disabled);
+        json_t *o =
+            json_pack("{s:s, s:b}", "layout", layout_names[cg->layout], "disabled", cg->disabled);
         if (!o)
                 return NULL;
         if (cg->disabled)
@@ -333,7 +333,8 @@ json_t *hull_cgroup_to_json(const struct hull_cgroup *cg)
                 if (json_object_set_new(o, "v1", a) < 0)
                         goto fail;
                 for (size_t i = 0; i < cg->n_v1; i++)
-                        if (cg->v1[i].path && json_array_append_new(a, hier_to_json(&cg->v1[i])) < 0)
+                        if (cg->v1[i].path &&
+                            json_array_append_new(a, hier_to_json(&cg->v1[i])) < 0)
                                 goto fail;
         }
         return o;
@@ -350,8 +351,8 @@ static int hier_from_json(json_t *j, struct hull_cgroup_hier *h, struct hull_err
         if (json_unpack_ex(j, &jerr, 0, "{s?s, s:s, s:s, s?i}", "controllers", &ctl, "mount",
                            &mount, "path", &path, "parents", &parents) < 0)
                 return hull_err_set(err, EINVAL, "saved cgroup: %s", jerr.text);
-        if (path[0] != '/' || strstr(path, "/../") || (strlen(path) >= 3 &&
-                                                       strcmp(path + strlen(path) - 3, "/..") == 0))
+        if (path[0] != '/' || strstr(path, "/../") ||
+            (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
                 return hull_err_set(err, EINVAL, "saved cgroup: bad path %s", path);
         h->controllers = strdup(ctl ? ctl : "");
         h->mount = strdup(mount);
@@ -370,8 +371,7 @@ int hull_cgroup_from_json(json_t *saved, struct hull_cgroup **ret, struct hull_e
         json_error_t jerr;
         if (!saved || json_unpack_ex(saved, &jerr, 0, "{s:s, s?b, s?o, s?o}", "layout", &layout,
                                      "disabled", &disabled, "unified", &unified, "v1", &v1) < 0)
-                return hull_err_set(err, EINVAL, "saved cgroup: %s",
-                                    saved ? jerr.text : "missing");
+                return hull_err_set(err, EINVAL, "saved cgroup: %s", saved ? jerr.text : "missing");
         int l = -1;
         for (size_t i = 0; i < HULL_ARRAY_SIZE(layout_names); i++)
                 if (strcmp(layout, layout_names[i]) == 0)

@@ -87,8 +87,8 @@ int hull_cgroup_swap_to_v2(int64_t swap, bool has_limit, int64_t limit, int64_t 
                 return 1; /* unset */
         if (swap < 0)
                 return hull_err_set(err, EINVAL,
-                                    "%s: .linux.resources.memory.swap: invalid value %" PRId64,
-                                    cfg, swap);
+                                    "%s: .linux.resources.memory.swap: invalid value %" PRId64, cfg,
+                                    swap);
         if (!has_limit || limit <= 0)
                 return hull_err_set(err, EINVAL,
                                     "%s: .linux.resources.memory.swap: a swap limit needs a "

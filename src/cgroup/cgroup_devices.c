@@ -18,17 +18,17 @@
  * (so they win), as runc does: mknod of anything, the standard character devices, ptys and
  * /dev/net/tun. */
 static const struct hull_cgroup_dev_rule default_rules[] = {
-        {true, 'c', -1, -1, HULL_DEV_ACC_MKNOD},
-        {true, 'b', -1, -1, HULL_DEV_ACC_MKNOD},
-        {true, 'c', 1, 3, 7},   /* /dev/null */
-        {true, 'c', 1, 5, 7},   /* /dev/zero */
-        {true, 'c', 1, 7, 7},   /* /dev/full */
-        {true, 'c', 1, 8, 7},   /* /dev/random */
-        {true, 'c', 1, 9, 7},   /* /dev/urandom */
-        {true, 'c', 5, 0, 7},   /* /dev/tty */
-        {true, 'c', 5, 2, 7},   /* /dev/ptmx */
-        {true, 'c', 136, -1, 7}, /* /dev/pts/N */
-        {true, 'c', 10, 200, 7}, /* /dev/net/tun */
+    {true, 'c', -1, -1, HULL_DEV_ACC_MKNOD},
+    {true, 'b', -1, -1, HULL_DEV_ACC_MKNOD},
+    {true, 'c', 1, 3, 7},    /* /dev/null */
+    {true, 'c', 1, 5, 7},    /* /dev/zero */
+    {true, 'c', 1, 7, 7},    /* /dev/full */
+    {true, 'c', 1, 8, 7},    /* /dev/random */
+    {true, 'c', 1, 9, 7},    /* /dev/urandom */
+    {true, 'c', 5, 0, 7},    /* /dev/tty */
+    {true, 'c', 5, 2, 7},    /* /dev/ptmx */
+    {true, 'c', 136, -1, 7}, /* /dev/pts/N */
+    {true, 'c', 10, 200, 7}, /* /dev/net/tun */
 };
 
 static int parse_rule(json_t *e, size_t i, const char *cfg, struct hull_cgroup_dev_rule *out,
@@ -37,8 +37,8 @@ static int parse_rule(json_t *e, size_t i, const char *cfg, struct hull_cgroup_d
         char jp[48];
         snprintf(jp, sizeof(jp), ".devices[%zu]", i);
         if (!json_is_object(e))
-                return hull_err_set(err, EINVAL, "%s: .linux.resources%s: expected an object",
-                                    cfg, jp);
+                return hull_err_set(err, EINVAL, "%s: .linux.resources%s: expected an object", cfg,
+                                    jp);
         bool has_allow, has_major, has_minor, allow = false;
         int64_t major = -1, minor = -1;
         const char *type = NULL, *access = NULL;
@@ -50,8 +50,7 @@ static int parse_rule(json_t *e, size_t i, const char *cfg, struct hull_cgroup_d
             (r = hull_res_get_str(e, "access", jp, cfg, &access, err)) < 0)
                 return r;
         if (!has_allow)
-                return hull_err_set(err, EINVAL, "%s: .linux.resources%s.allow: required", cfg,
-                                    jp);
+                return hull_err_set(err, EINVAL, "%s: .linux.resources%s.allow: required", cfg, jp);
         if (type && strcmp(type, "a") != 0 && strcmp(type, "c") != 0 && strcmp(type, "b") != 0)
                 return hull_err_set(err, EINVAL,
                                     "%s: .linux.resources%s.type: expected \"a\", \"c\" or "
@@ -59,8 +58,8 @@ static int parse_rule(json_t *e, size_t i, const char *cfg, struct hull_cgroup_d
                                     cfg, jp, type);
         if ((has_major && major < -1) || (has_minor && minor < -1) || major > UINT32_MAX ||
             minor > UINT32_MAX)
-                return hull_err_set(err, EINVAL, "%s: .linux.resources%s: invalid major/minor",
-                                    cfg, jp);
+                return hull_err_set(err, EINVAL, "%s: .linux.resources%s: invalid major/minor", cfg,
+                                    jp);
         unsigned acc = 0;
         for (const char *p = access && *access ? access : "rwm"; *p; p++) {
                 if (*p == 'r')
@@ -76,11 +75,11 @@ static int parse_rule(json_t *e, size_t i, const char *cfg, struct hull_cgroup_d
                                             cfg, jp, access);
         }
         *out = (struct hull_cgroup_dev_rule){
-                .allow = allow,
-                .type = type ? type[0] : 'a',
-                .major = major,
-                .minor = minor,
-                .access = acc,
+            .allow = allow,
+            .type = type ? type[0] : 'a',
+            .major = major,
+            .minor = minor,
+            .access = acc,
         };
         return 0;
 }
@@ -168,9 +167,9 @@ bool hull_cgroup_v1_devices_same(const char *dir, const struct hull_cgroup_dev_r
                 if (!rules[i].allow || rules[i].type == 'a')
                         return false;
                 size_t j = 0;
-                while (j < nw && !(want[j].type == rules[i].type &&
-                                   want[j].major == rules[i].major &&
-                                   want[j].minor == rules[i].minor))
+                while (j < nw &&
+                       !(want[j].type == rules[i].type && want[j].major == rules[i].major &&
+                         want[j].minor == rules[i].minor))
                         j++;
                 if (j == nw)
                         want[nw++] = rules[i];

@@ -34,8 +34,8 @@ int hull_cgroup_oom_kills(struct hull_cgroup *cg, uint64_t *ret, struct hull_err
         *ret = 0;
         if (!dir)
                 return 0;
-        int r = hull_cg_read_keyed(dir, v2 ? "memory.events" : "memory.oom_control", "oom_kill",
-                                   ret);
+        int r =
+            hull_cg_read_keyed(dir, v2 ? "memory.events" : "memory.oom_control", "oom_kill", ret);
         if (r == -ENOENT && !hull_cg_exists(dir, "."))
                 return hull_err_sys(err, ENOENT, "read the OOM counter of %s", dir);
         return 0;

@@ -54,7 +54,7 @@ int hull_cg_read(const char *dir, const char *file, char **ret, struct hull_err 
 /* Write S to DIR/FILE. The message names the file and the value. */
 int hull_cg_write(const char *dir, const char *file, const char *s, struct hull_err *err);
 int hull_cg_writef(const char *dir, const char *file, struct hull_err *err, const char *fmt, ...)
-        __attribute__((format(printf, 4, 5)));
+    __attribute__((format(printf, 4, 5)));
 /* Read DIR/FILE as one unsigned number; "max" gives UINT64_MAX. */
 int hull_cg_read_u64(const char *dir, const char *file, uint64_t *ret, struct hull_err *err);
 /* Value of KEY in a "key value" file (memory.stat, cgroup.events); -ENOENT if absent. */
@@ -108,8 +108,8 @@ int hull_cgroup_mounts_parse(const char *mountinfo, const char *self_cgroup,
 /* The container's cgroup path in a hierarchy whose own cgroup is SELF: CGROUPS_PATH absolute
  * (relative to the hierarchy root), relative (to SELF), or NULL (default from ID). Rejects
  * "..". Returns a cleaned malloc'd absolute path in *ret. */
-int hull_cgroup_resolve_path(const char *cgroups_path, const char *id, const char *self,
-                             char **ret, struct hull_err *err);
+int hull_cgroup_resolve_path(const char *cgroups_path, const char *id, const char *self, char **ret,
+                             struct hull_err *err);
 
 void hull_cgroup_hier_clear(struct hull_cgroup_hier *h);
 /* v1 hierarchy holding CONTROLLER ("memory", "name=systemd"), or NULL. */
@@ -135,16 +135,16 @@ int hull_cgroup_hugepage_name(const char *size, char *buf, size_t bufsize);
 /* ---- cgroup_resources.c: linux.resources parsing and writing ---- */
 
 /* The JSON helpers used by the drivers: they fail naming CFG and ".linux.resources.<path>". */
-int hull_res_get_int(json_t *obj, const char *key, const char *jpath, const char *cfg,
-                     bool *has, int64_t *ret, struct hull_err *err);
-int hull_res_get_uint(json_t *obj, const char *key, const char *jpath, const char *cfg,
-                      bool *has, uint64_t *ret, struct hull_err *err);
-int hull_res_get_bool(json_t *obj, const char *key, const char *jpath, const char *cfg,
-                      bool *has, bool *ret, struct hull_err *err);
+int hull_res_get_int(json_t *obj, const char *key, const char *jpath, const char *cfg, bool *has,
+                     int64_t *ret, struct hull_err *err);
+int hull_res_get_uint(json_t *obj, const char *key, const char *jpath, const char *cfg, bool *has,
+                      uint64_t *ret, struct hull_err *err);
+int hull_res_get_bool(json_t *obj, const char *key, const char *jpath, const char *cfg, bool *has,
+                      bool *ret, struct hull_err *err);
 int hull_res_get_str(json_t *obj, const char *key, const char *jpath, const char *cfg,
                      const char **ret, struct hull_err *err);
-int hull_res_get_obj(json_t *obj, const char *key, const char *jpath, const char *cfg,
-                     json_t **ret, struct hull_err *err);
+int hull_res_get_obj(json_t *obj, const char *key, const char *jpath, const char *cfg, json_t **ret,
+                     struct hull_err *err);
 int hull_res_get_array(json_t *obj, const char *key, const char *jpath, const char *cfg,
                        json_t **ret, struct hull_err *err);
 /* Validate a linux.resources.unified key: "controller.file", no "/", no "..". */
@@ -156,8 +156,8 @@ int hull_cgroup_v2_apply(struct hull_cgroup *cg, json_t *res, const char *cfg,
                          struct hull_err *err);
 /* The v2 side of the hybrid layout: controllers only the unified hierarchy has (hugetlb on
  * some kernels) and `unified` keys. */
-int hull_cgroup_v2_apply_dir(const char *dir, const char *mount, const char *path,
-                             json_t *res, const char *cfg, bool hybrid, struct hull_err *err);
+int hull_cgroup_v2_apply_dir(const char *dir, const char *mount, const char *path, json_t *res,
+                             const char *cfg, bool hybrid, struct hull_err *err);
 
 /* Shared by both drivers: linux.resources.hugepageLimits and .rdma. */
 int hull_cgroup_hugetlb(const char *dir, json_t *list, bool v2, const char *cfg,
@@ -168,9 +168,9 @@ int hull_cgroup_rdma(const char *dir, json_t *rdma, const char *cfg, struct hull
 
 struct hull_cgroup_dev_rule {
         bool allow;
-        char type;      /* 'a', 'c', 'b' */
-        int64_t major;  /* -1: any */
-        int64_t minor;  /* -1: any */
+        char type;       /* 'a', 'c', 'b' */
+        int64_t major;   /* -1: any */
+        int64_t minor;   /* -1: any */
         unsigned access; /* HULL_DEV_ACC_* */
 };
 /* The kernel's BPF_DEVCG_ACC_* values, so the eBPF program can use them as they are. */
@@ -181,8 +181,7 @@ struct hull_cgroup_dev_rule {
 /* linux.resources.devices (may be NULL) plus, when WITH_DEFAULTS, the default allow list
  * appended (as runc does). */
 int hull_cgroup_dev_rules(json_t *devices, bool with_defaults, const char *cfg,
-                          struct hull_cgroup_dev_rule **ret, size_t *ret_n,
-                          struct hull_err *err);
+                          struct hull_cgroup_dev_rule **ret, size_t *ret_n, struct hull_err *err);
 /* "c 1:3 rwm" */
 void hull_cgroup_dev_rule_fmt(const struct hull_cgroup_dev_rule *r, char *buf, size_t size);
 int hull_cgroup_v1_devices(const char *dir, const struct hull_cgroup_dev_rule *rules, size_t n,

@@ -73,8 +73,8 @@ static void unescape(char *s)
 static bool is_controller_option(const char *opt)
 {
         static const char *const known[] = {
-                "cpu",   "cpuacct", "cpuset", "memory",   "devices", "freezer", "blkio", "pids",
-                "net_cls", "net_prio", "perf_event", "hugetlb", "rdma",   "misc",   "debug",
+            "cpu",     "cpuacct",  "cpuset",     "memory",  "devices", "freezer", "blkio", "pids",
+            "net_cls", "net_prio", "perf_event", "hugetlb", "rdma",    "misc",    "debug",
         };
         if (strncmp(opt, "name=", 5) == 0)
                 return true;
@@ -230,7 +230,7 @@ int hull_cgroup_mounts_parse(const char *mountinfo, const char *self_cgroup,
                         if (m.unified.mount)
                                 continue;
                         _cleanup_free_ char *p =
-                                strip_root(self_path(self, "", buf, sizeof(buf)), fields[3]);
+                            strip_root(self_path(self, "", buf, sizeof(buf)), fields[3]);
                         m.unified.controllers = strdup("");
                         m.unified.mount = strdup(fields[4]);
                         m.unified.path = TAKE_PTR(p);
@@ -243,8 +243,8 @@ int hull_cgroup_mounts_parse(const char *mountinfo, const char *self_cgroup,
                         } else if (*ctl) {
                                 if (strncmp(ctl, "name=", 5) != 0)
                                         have_v1_controllers = true;
-                                _cleanup_free_ char *p = strip_root(
-                                        self_path(self, ctl, buf, sizeof(buf)), fields[3]);
+                                _cleanup_free_ char *p =
+                                    strip_root(self_path(self, ctl, buf, sizeof(buf)), fields[3]);
                                 r = p ? add_hier(&m, ctl, fields[4], p) : -ENOMEM;
                         }
                 }
@@ -331,13 +331,12 @@ int hull_cgroup_detect(enum hull_cgroup_layout *ret, struct hull_err *err)
         return 0;
 }
 
-int hull_cgroup_resolve_path(const char *cgroups_path, const char *id, const char *self,
-                             char **ret, struct hull_err *err)
+int hull_cgroup_resolve_path(const char *cgroups_path, const char *id, const char *self, char **ret,
+                             struct hull_err *err)
 {
         _cleanup_free_ char *raw = NULL;
         if (!cgroups_path || !*cgroups_path) {
-                if (!id || !*id || strchr(id, '/') || strcmp(id, "..") == 0 ||
-                    strcmp(id, ".") == 0)
+                if (!id || !*id || strchr(id, '/') || strcmp(id, "..") == 0 || strcmp(id, ".") == 0)
                         return hull_err_set(err, EINVAL, "invalid container id for a cgroup: %s",
                                             id ? id : "");
                 raw = hull_cgroup_default_path(id);

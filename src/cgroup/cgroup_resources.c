@@ -8,12 +8,12 @@
 static int type_error(const char *cfg, const char *jpath, const char *key, const char *what,
                       struct hull_err *err)
 {
-        return hull_err_set(err, EINVAL, "%s: .linux.resources%s.%s: expected %s", cfg, jpath,
-                            key, what);
+        return hull_err_set(err, EINVAL, "%s: .linux.resources%s.%s: expected %s", cfg, jpath, key,
+                            what);
 }
 
-int hull_res_get_int(json_t *obj, const char *key, const char *jpath, const char *cfg,
-                     bool *has, int64_t *ret, struct hull_err *err)
+int hull_res_get_int(json_t *obj, const char *key, const char *jpath, const char *cfg, bool *has,
+                     int64_t *ret, struct hull_err *err)
 {
         json_t *v = obj ? json_object_get(obj, key) : NULL;
         *has = false;
@@ -26,8 +26,8 @@ int hull_res_get_int(json_t *obj, const char *key, const char *jpath, const char
         return 0;
 }
 
-int hull_res_get_uint(json_t *obj, const char *key, const char *jpath, const char *cfg,
-                      bool *has, uint64_t *ret, struct hull_err *err)
+int hull_res_get_uint(json_t *obj, const char *key, const char *jpath, const char *cfg, bool *has,
+                      uint64_t *ret, struct hull_err *err)
 {
         json_t *v = obj ? json_object_get(obj, key) : NULL;
         *has = false;
@@ -40,8 +40,8 @@ int hull_res_get_uint(json_t *obj, const char *key, const char *jpath, const cha
         return 0;
 }
 
-int hull_res_get_bool(json_t *obj, const char *key, const char *jpath, const char *cfg,
-                      bool *has, bool *ret, struct hull_err *err)
+int hull_res_get_bool(json_t *obj, const char *key, const char *jpath, const char *cfg, bool *has,
+                      bool *ret, struct hull_err *err)
 {
         json_t *v = obj ? json_object_get(obj, key) : NULL;
         *has = false;
@@ -67,8 +67,8 @@ int hull_res_get_str(json_t *obj, const char *key, const char *jpath, const char
         return 0;
 }
 
-int hull_res_get_obj(json_t *obj, const char *key, const char *jpath, const char *cfg,
-                     json_t **ret, struct hull_err *err)
+int hull_res_get_obj(json_t *obj, const char *key, const char *jpath, const char *cfg, json_t **ret,
+                     struct hull_err *err)
 {
         json_t *v = obj ? json_object_get(obj, key) : NULL;
         *ret = NULL;

@@ -151,9 +151,8 @@ int hull_cgroup_v2_stats_dir(const char *dir, json_t *out, struct hull_err *err)
                             mem_entry(limit, cur, read_u64_or0(dir, "memory.peak"),
                                       keyed(dir, "memory.events", "max")));
         /* runc reports swap as memory+swap, as v1's memsw does. */
-        uint64_t sw_limit = (limit == UINT64_MAX || swap_limit == UINT64_MAX)
-                                    ? UINT64_MAX
-                                    : limit + swap_limit;
+        uint64_t sw_limit =
+            (limit == UINT64_MAX || swap_limit == UINT64_MAX) ? UINT64_MAX : limit + swap_limit;
         json_object_set_new(mem, "swap", mem_entry(sw_limit, cur + swap_cur, 0, 0));
         if (json_object_size(raw))
                 json_object_set(mem, "raw", raw);
@@ -264,10 +263,10 @@ int hull_cgroup_v1_stats(struct hull_cgroup *cg, json_t *out, struct hull_err *e
         if (cache)
                 set_u64(mem, "cache", cache);
         static const char *const kinds[][2] = {
-                {"usage", "memory"},
-                {"swap", "memory.memsw"},
-                {"kernel", "memory.kmem"},
-                {"kernelTCP", "memory.kmem.tcp"},
+            {"usage", "memory"},
+            {"swap", "memory.memsw"},
+            {"kernel", "memory.kmem"},
+            {"kernelTCP", "memory.kmem.tcp"},
         };
         for (size_t i = 0; i < HULL_ARRAY_SIZE(kinds); i++) {
                 char f[4][64];
@@ -275,11 +274,10 @@ int hull_cgroup_v1_stats(struct hull_cgroup *cg, json_t *out, struct hull_err *e
                 snprintf(f[1], sizeof(f[1]), "%s.usage_in_bytes", kinds[i][1]);
                 snprintf(f[2], sizeof(f[2]), "%s.max_usage_in_bytes", kinds[i][1]);
                 snprintf(f[3], sizeof(f[3]), "%s.failcnt", kinds[i][1]);
-                json_object_set_new(mem, kinds[i][0],
-                                    mem_entry(limit_or_max(memory, f[0]),
-                                              read_u64_or0(memory, f[1]),
-                                              read_u64_or0(memory, f[2]),
-                                              read_u64_or0(memory, f[3])));
+                json_object_set_new(
+                    mem, kinds[i][0],
+                    mem_entry(limit_or_max(memory, f[0]), read_u64_or0(memory, f[1]),
+                              read_u64_or0(memory, f[2]), read_u64_or0(memory, f[3])));
         }
         if (json_object_size(raw))
                 json_object_set(mem, "raw", raw);

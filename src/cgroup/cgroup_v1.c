@@ -174,11 +174,11 @@ static int v1_apply(struct hull_cgroup *cg, json_t *res, const char *cfg, struct
 }
 
 const struct hull_cgroup_driver hull_cgroup_v1_driver = {
-        .enter = v1_enter,
-        .apply = v1_apply,
-        .kill = v1_kill,
-        .pids = v1_pids,
-        .freeze = v1_freeze,
-        .is_frozen = v1_is_frozen,
-        .stats = v1_stats,
+    .enter = v1_enter,
+    .apply = v1_apply,
+    .kill = v1_kill,
+    .pids = v1_pids,
+    .freeze = v1_freeze,
+    .is_frozen = v1_is_frozen,
+    .stats = v1_stats,
 };

@@ -41,7 +41,7 @@ static int v1_memory_limits(const char *dir, bool has_limit, int64_t limit, bool
         if (has_swap && swap == 0)
                 has_swap = false; /* unset */
         if (has_swap && !memsw) {
-                if (swap == -1)
+                if (swap == -1 || (has_limit && swap == limit))
                         has_swap = false;
                 else
                         return hull_err_set(err, ENOTSUP,
@@ -68,8 +68,8 @@ static int v1_memory_limits(const char *dir, bool has_limit, int64_t limit, bool
                 if (r < 0)
                         return hull_err_wrap(err, "%s: " RES ".memory.limit", cfg);
         }
-        if (has_swap && (r = hull_cg_write(dir, "memory.memsw.limit_in_bytes", v1_limit(swap, sb),
-                                           err)) < 0)
+        if (has_swap &&
+            (r = hull_cg_write(dir, "memory.memsw.limit_in_bytes", v1_limit(swap, sb), err)) < 0)
                 return hull_err_wrap(err, "%s: " RES ".memory.swap", cfg);
         return 0;
 }
@@ -79,7 +79,7 @@ static int v1_memory(struct hull_cgroup *cg, json_t *mem, const char *cfg, struc
         int64_t limit = 0, swap = 0, reservation = 0, kernel = 0, tcp = 0;
         uint64_t swappiness = 0;
         bool has_limit, has_swap, has_res, has_kernel, has_tcp, has_swappiness, has_oom, has_check,
-                has_hier;
+            has_hier;
         bool oom_off = false, check = false, hier = false;
         const char *jp = ".memory";
         int r;
@@ -88,13 +88,12 @@ static int v1_memory(struct hull_cgroup *cg, json_t *mem, const char *cfg, struc
             (r = hull_res_get_int(mem, "reservation", jp, cfg, &has_res, &reservation, err)) < 0 ||
             (r = hull_res_get_int(mem, "kernel", jp, cfg, &has_kernel, &kernel, err)) < 0 ||
             (r = hull_res_get_int(mem, "kernelTCP", jp, cfg, &has_tcp, &tcp, err)) < 0 ||
-            (r = hull_res_get_uint(mem, "swappiness", jp, cfg, &has_swappiness, &swappiness,
-                                   err)) < 0 ||
+            (r = hull_res_get_uint(mem, "swappiness", jp, cfg, &has_swappiness, &swappiness, err)) <
+                0 ||
             (r = hull_res_get_bool(mem, "disableOOMKiller", jp, cfg, &has_oom, &oom_off, err)) <
-                    0 ||
+                0 ||
             (r = hull_res_get_bool(mem, "useHierarchy", jp, cfg, &has_hier, &hier, err)) < 0 ||
-            (r = hull_res_get_bool(mem, "checkBeforeUpdate", jp, cfg, &has_check, &check, err)) <
-                    0)
+            (r = hull_res_get_bool(mem, "checkBeforeUpdate", jp, cfg, &has_check, &check, err)) < 0)
                 return r;
         if (json_object_size(mem) == 0)
                 return 0;
@@ -118,12 +117,12 @@ static int v1_memory(struct hull_cgroup *cg, json_t *mem, const char *cfg, struc
                                           v1_limit(reservation, buf), err)) < 0)
                 return hull_err_wrap(err, "%s: " RES ".memory.reservation", cfg);
         /* Kernel memory limits are gone from Linux 6.x and deprecated before: best effort. */
-        if (has_kernel && hull_cg_write(dir, "memory.kmem.limit_in_bytes", v1_limit(kernel, buf),
-                                        NULL) < 0)
+        if (has_kernel &&
+            hull_cg_write(dir, "memory.kmem.limit_in_bytes", v1_limit(kernel, buf), NULL) < 0)
                 hull_warn("%s: " RES ".memory.kernel is not supported by this kernel, ignored",
                           cfg);
-        if (has_tcp && (r = hull_cg_write(dir, "memory.kmem.tcp.limit_in_bytes",
-                                          v1_limit(tcp, buf), err)) < 0)
+        if (has_tcp &&
+            (r = hull_cg_write(dir, "memory.kmem.tcp.limit_in_bytes", v1_limit(tcp, buf), err)) < 0)
                 return hull_err_wrap(err, "%s: " RES ".memory.kernelTCP", cfg);
         if (has_swappiness) {
                 if (swappiness > 100)
@@ -131,8 +130,7 @@ static int v1_memory(struct hull_cgroup *cg, json_t *mem, const char *cfg, struc
                                             "%s: " RES ".memory.swappiness: %" PRIu64
                                             " is out of range [0, 100]",
                                             cfg, swappiness);
-                if ((r = hull_cg_writef(dir, "memory.swappiness", err, "%" PRIu64, swappiness)) <
-                    0)
+                if ((r = hull_cg_writef(dir, "memory.swappiness", err, "%" PRIu64, swappiness)) < 0)
                         return hull_err_wrap(err, "%s: " RES ".memory.swappiness", cfg);
         }
         if (has_oom && oom_off && (r = hull_cg_write(dir, "memory.oom_control", "1", err)) < 0)
@@ -178,9 +176,9 @@ static int v1_cpu(struct hull_cgroup *cg, json_t *cpu, const char *cfg, struct h
             (r = hull_res_get_uint(cpu, "period", jp, cfg, &has_period, &period, err)) < 0 ||
             (r = hull_res_get_uint(cpu, "burst", jp, cfg, &has_burst, &burst, err)) < 0 ||
             (r = hull_res_get_int(cpu, "realtimeRuntime", jp, cfg, &has_rtr, &rt_runtime, err)) <
-                    0 ||
+                0 ||
             (r = hull_res_get_uint(cpu, "realtimePeriod", jp, cfg, &has_rtp, &rt_period, err)) <
-                    0 ||
+                0 ||
             (r = hull_res_get_int(cpu, "idle", jp, cfg, &has_idle, &idle, err)) < 0 ||
             (r = hull_res_get_str(cpu, "cpus", jp, cfg, &cpus, err)) < 0 ||
             (r = hull_res_get_str(cpu, "mems", jp, cfg, &mems, err)) < 0)
@@ -257,8 +255,8 @@ static int blk_dev(json_t *e, const char *jp, const char *cfg, char *dev, size_t
             (r = hull_res_get_int(e, "minor", jp, cfg, &has_minor, &minor, err)) < 0)
                 return r;
         if (!has_major || !has_minor || major < 0 || minor < 0)
-                return hull_err_set(err, EINVAL, "%s: " RES "%s: major and minor are required",
-                                    cfg, jp);
+                return hull_err_set(err, EINVAL, "%s: " RES "%s: major and minor are required", cfg,
+                                    jp);
         snprintf(dev, size, "%" PRId64 ":%" PRId64, major, minor);
         return 0;
 }
@@ -267,9 +265,9 @@ static int blk_dev(json_t *e, const char *jp, const char *cfg, char *dev, size_t
 static const char *weight_file(const char *dir, bool leaf, bool device)
 {
         static const char *const names[2][2][2] = {
-                {{"blkio.weight", "blkio.weight_device"},
-                 {"blkio.bfq.weight", "blkio.bfq.weight_device"}},
-                {{"blkio.leaf_weight", "blkio.leaf_weight_device"}, {NULL, NULL}},
+            {{"blkio.weight", "blkio.weight_device"},
+             {"blkio.bfq.weight", "blkio.bfq.weight_device"}},
+            {{"blkio.leaf_weight", "blkio.leaf_weight_device"}, {NULL, NULL}},
         };
         for (int bfq = 0; bfq < 2; bfq++) {
                 const char *f = names[leaf][bfq][device];
@@ -279,14 +277,14 @@ static const char *weight_file(const char *dir, bool leaf, bool device)
         return NULL;
 }
 
-static int v1_blkio_weight(const char *dir, bool leaf, const char *dev, uint64_t w,
-                           const char *cfg, const char *jp, struct hull_err *err)
+static int v1_blkio_weight(const char *dir, bool leaf, const char *dev, uint64_t w, const char *cfg,
+                           const char *jp, struct hull_err *err)
 {
         const char *f = weight_file(dir, leaf, dev != NULL);
         if (!f)
                 return hull_err_set(err, ENOTSUP,
-                                    "%s: " RES "%s: the kernel's I/O scheduler has no %s",
-                                    cfg, jp, leaf ? "leaf weights" : "weights");
+                                    "%s: " RES "%s: the kernel's I/O scheduler has no %s", cfg, jp,
+                                    leaf ? "leaf weights" : "weights");
         int r = hull_cg_writef(dir, f, err, "%s%s%" PRIu64, dev ? dev : "", dev ? " " : "", w);
         return r < 0 ? hull_err_wrap(err, "%s: " RES "%s", cfg, jp) : 0;
 }
@@ -294,10 +292,10 @@ static int v1_blkio_weight(const char *dir, bool leaf, const char *dev, uint64_t
 static int v1_blkio(struct hull_cgroup *cg, json_t *blkio, const char *cfg, struct hull_err *err)
 {
         static const char *const throttles[][2] = {
-                {"throttleReadBpsDevice", "blkio.throttle.read_bps_device"},
-                {"throttleWriteBpsDevice", "blkio.throttle.write_bps_device"},
-                {"throttleReadIOPSDevice", "blkio.throttle.read_iops_device"},
-                {"throttleWriteIOPSDevice", "blkio.throttle.write_iops_device"},
+            {"throttleReadBpsDevice", "blkio.throttle.read_bps_device"},
+            {"throttleWriteBpsDevice", "blkio.throttle.write_bps_device"},
+            {"throttleReadIOPSDevice", "blkio.throttle.read_iops_device"},
+            {"throttleWriteIOPSDevice", "blkio.throttle.write_iops_device"},
         };
         if (json_object_size(blkio) == 0)
                 return 0;
@@ -309,9 +307,9 @@ static int v1_blkio(struct hull_cgroup *cg, json_t *blkio, const char *cfg, stru
         bool has_weight, has_leaf;
         json_t *wdev;
         if ((r = hull_res_get_uint(blkio, "weight", ".blockIO", cfg, &has_weight, &weight, err)) <
-                    0 ||
+                0 ||
             (r = hull_res_get_uint(blkio, "leafWeight", ".blockIO", cfg, &has_leaf, &leaf, err)) <
-                    0 ||
+                0 ||
             (r = hull_res_get_array(blkio, "weightDevice", ".blockIO", cfg, &wdev, err)) < 0)
                 return r;
         if (has_weight && weight &&
@@ -339,8 +337,8 @@ static int v1_blkio(struct hull_cgroup *cg, json_t *blkio, const char *cfg, stru
         }
         for (size_t t = 0; t < HULL_ARRAY_SIZE(throttles); t++) {
                 json_t *list;
-                if ((r = hull_res_get_array(blkio, throttles[t][0], ".blockIO", cfg, &list,
-                                            err)) < 0)
+                if ((r = hull_res_get_array(blkio, throttles[t][0], ".blockIO", cfg, &list, err)) <
+                    0)
                         return r;
                 json_array_foreach(list, i, e)
                 {
@@ -349,8 +347,7 @@ static int v1_blkio(struct hull_cgroup *cg, json_t *blkio, const char *cfg, stru
                         bool has_rate;
                         snprintf(jp, sizeof(jp), ".blockIO.%s[%zu]", throttles[t][0], i);
                         if ((r = blk_dev(e, jp, cfg, dev, sizeof(dev), err)) < 0 ||
-                            (r = hull_res_get_uint(e, "rate", jp, cfg, &has_rate, &rate, err)) <
-                                    0)
+                            (r = hull_res_get_uint(e, "rate", jp, cfg, &has_rate, &rate, err)) < 0)
                                 return r;
                         if ((r = hull_cg_writef(dir, throttles[t][1], err, "%s %" PRIu64, dev,
                                                 rate)) < 0)
@@ -367,7 +364,7 @@ static int v1_network(struct hull_cgroup *cg, json_t *net, const char *cfg, stru
         json_t *prios;
         int r;
         if ((r = hull_res_get_uint(net, "classID", ".network", cfg, &has_classid, &classid, err)) <
-                    0 ||
+                0 ||
             (r = hull_res_get_array(net, "priorities", ".network", cfg, &prios, err)) < 0)
                 return r;
         if (has_classid) {
@@ -394,15 +391,15 @@ static int v1_network(struct hull_cgroup *cg, json_t *net, const char *cfg, stru
                                 return hull_err_set(err, EINVAL,
                                                     "%s: " RES "%s: expected an object", cfg, jp);
                         if ((r = hull_res_get_str(e, "name", jp, cfg, &name, err)) < 0 ||
-                            (r = hull_res_get_uint(e, "priority", jp, cfg, &has_prio, &prio,
-                                                   err)) < 0)
+                            (r = hull_res_get_uint(e, "priority", jp, cfg, &has_prio, &prio, err)) <
+                                0)
                                 return r;
                         if (!name || !*name || strpbrk(name, " \n/"))
                                 return hull_err_set(err, EINVAL,
                                                     "%s: " RES "%s.name: invalid interface name",
                                                     cfg, jp);
-                        if ((r = hull_cg_writef(dir, "net_prio.ifpriomap", err, "%s %" PRIu64,
-                                                name, prio)) < 0)
+                        if ((r = hull_cg_writef(dir, "net_prio.ifpriomap", err, "%s %" PRIu64, name,
+                                                prio)) < 0)
                                 return hull_err_wrap(err, "%s: " RES "%s", cfg, jp);
                 }
         }
@@ -463,8 +460,7 @@ static int hybrid_unified(struct hull_cgroup *cg, json_t *res, json_t *huge, jso
         return r;
 }
 
-int hull_cgroup_v1_apply(struct hull_cgroup *cg, json_t *res, const char *cfg,
-                         struct hull_err *err)
+int hull_cgroup_v1_apply(struct hull_cgroup *cg, json_t *res, const char *cfg, struct hull_err *err)
 {
         json_t *mem = NULL, *cpu = NULL, *pids = NULL, *blkio = NULL, *huge = NULL, *rdma = NULL,
                *net = NULL, *unified = NULL;

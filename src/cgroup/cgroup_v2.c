@@ -241,11 +241,11 @@ static int v2_apply(struct hull_cgroup *cg, json_t *res, const char *cfg, struct
 }
 
 const struct hull_cgroup_driver hull_cgroup_v2_driver = {
-        .enter = v2_enter,
-        .apply = v2_apply,
-        .kill = v2_kill,
-        .pids = v2_pids,
-        .freeze = v2_freeze,
-        .is_frozen = v2_is_frozen,
-        .stats = v2_stats,
+    .enter = v2_enter,
+    .apply = v2_apply,
+    .kill = v2_kill,
+    .pids = v2_pids,
+    .freeze = v2_freeze,
+    .is_frozen = v2_is_frozen,
+    .stats = v2_stats,
 };

@@ -28,12 +28,11 @@ static int v2_memory(const char *dir, json_t *mem, const char *cfg, struct hull_
             (r = hull_res_get_int(mem, "reservation", jp, cfg, &has_res, &reservation, err)) < 0 ||
             (r = hull_res_get_int(mem, "kernel", jp, cfg, &has_kernel, &kernel, err)) < 0 ||
             (r = hull_res_get_int(mem, "kernelTCP", jp, cfg, &has_tcp, &tcp, err)) < 0 ||
-            (r = hull_res_get_uint(mem, "swappiness", jp, cfg, &has_swappiness, &swappiness,
-                                   err)) < 0 ||
+            (r = hull_res_get_uint(mem, "swappiness", jp, cfg, &has_swappiness, &swappiness, err)) <
+                0 ||
             (r = hull_res_get_bool(mem, "disableOOMKiller", jp, cfg, &has_oom, &oom_off, err)) <
-                    0 ||
-            (r = hull_res_get_bool(mem, "checkBeforeUpdate", jp, cfg, &has_check, &check, err)) <
-                    0)
+                0 ||
+            (r = hull_res_get_bool(mem, "checkBeforeUpdate", jp, cfg, &has_check, &check, err)) < 0)
                 return r;
         char buf[32];
         if (has_limit && limit < -1)
@@ -66,12 +65,14 @@ static int v2_memory(const char *dir, json_t *mem, const char *cfg, struct hull_
                         return r;
                 if (r == 0) {
                         if (!hull_cg_exists(dir, "memory.swap.max")) {
-                                if (v2 != -1)
-                                        return hull_err_set(
-                                                err, ENOTSUP,
-                                                "%s: " RES ".memory.swap: the kernel has no swap "
-                                                "accounting (memory.swap.max)",
-                                                cfg);
+                                /* "no swap" (swap == limit) asks for nothing we cannot do when
+                                 * the kernel does not account swap at all. */
+                                if (v2 > 0)
+                                        return hull_err_set(err, ENOTSUP,
+                                                            "%s: " RES
+                                                            ".memory.swap: the kernel has no swap "
+                                                            "accounting (memory.swap.max)",
+                                                            cfg);
                         } else if ((r = hull_cg_write(dir, "memory.swap.max",
                                                       hull_cgroup_fmt_limit(v2, buf), err)) < 0) {
                                 return hull_err_wrap(err, "%s: " RES ".memory.swap", cfg);
@@ -105,9 +106,9 @@ static int v2_cpu(const char *dir, json_t *cpu, const char *cfg, struct hull_err
             (r = hull_res_get_uint(cpu, "period", jp, cfg, &has_period, &period, err)) < 0 ||
             (r = hull_res_get_uint(cpu, "burst", jp, cfg, &has_burst, &burst, err)) < 0 ||
             (r = hull_res_get_int(cpu, "realtimeRuntime", jp, cfg, &has_rtr, &rt_runtime, err)) <
-                    0 ||
+                0 ||
             (r = hull_res_get_uint(cpu, "realtimePeriod", jp, cfg, &has_rtp, &rt_period, err)) <
-                    0 ||
+                0 ||
             (r = hull_res_get_int(cpu, "idle", jp, cfg, &has_idle, &idle, err)) < 0 ||
             (r = hull_res_get_str(cpu, "cpus", jp, cfg, &cpus, err)) < 0 ||
             (r = hull_res_get_str(cpu, "mems", jp, cfg, &mems, err)) < 0)
@@ -138,8 +139,7 @@ static int v2_cpu(const char *dir, json_t *cpu, const char *cfg, struct hull_err
                 if ((r = hull_cg_write(dir, "cpu.max", line, err)) < 0)
                         return hull_err_wrap(err, "%s: " RES ".cpu.quota/period", cfg);
         }
-        if (has_burst &&
-            (r = hull_cg_writef(dir, "cpu.max.burst", err, "%" PRIu64, burst)) < 0)
+        if (has_burst && (r = hull_cg_writef(dir, "cpu.max.burst", err, "%" PRIu64, burst)) < 0)
                 return hull_err_wrap(err, "%s: " RES ".cpu.burst", cfg);
         if (cpus && *cpus && (r = hull_cg_write(dir, "cpuset.cpus", cpus, err)) < 0)
                 return hull_err_wrap(err, "%s: " RES ".cpu.cpus", cfg);
@@ -174,8 +174,8 @@ static int blk_dev(json_t *e, const char *jp, const char *cfg, int64_t *major, i
             (r = hull_res_get_int(e, "minor", jp, cfg, &has_minor, minor, err)) < 0)
                 return r;
         if (!has_major || !has_minor || *major < 0 || *minor < 0)
-                return hull_err_set(err, EINVAL, "%s: " RES "%s: major and minor are required",
-                                    cfg, jp);
+                return hull_err_set(err, EINVAL, "%s: " RES "%s: major and minor are required", cfg,
+                                    jp);
         return 0;
 }
 
@@ -232,9 +232,9 @@ static int v2_io(const char *dir, json_t *blkio, const char *cfg, struct hull_er
         json_t *wdev;
         int r;
         if ((r = hull_res_get_uint(blkio, "weight", ".blockIO", cfg, &has_weight, &weight, err)) <
-                    0 ||
+                0 ||
             (r = hull_res_get_uint(blkio, "leafWeight", ".blockIO", cfg, &has_leaf, &leaf, err)) <
-                    0 ||
+                0 ||
             (r = hull_res_get_array(blkio, "weightDevice", ".blockIO", cfg, &wdev, err)) < 0)
                 return r;
         if (has_weight && weight != 0) {
@@ -289,8 +289,8 @@ int hull_cgroup_hugetlb(const char *dir, json_t *list, bool v2, const char *cfg,
                 bool has_limit;
                 int r;
                 if (!json_is_object(e))
-                        return hull_err_set(err, EINVAL, "%s: " RES "%s: expected an object",
-                                            cfg, jp);
+                        return hull_err_set(err, EINVAL, "%s: " RES "%s: expected an object", cfg,
+                                            jp);
                 if ((r = hull_res_get_str(e, "pageSize", jp, cfg, &size, err)) < 0 ||
                     (r = hull_res_get_uint(e, "limit", jp, cfg, &has_limit, &limit, err)) < 0)
                         return r;
@@ -395,8 +395,8 @@ static bool has_any(json_t *obj, const char *const *keys, size_t n)
 
 /* The controllers RES needs enabled: only those, so a container without limits costs no
  * subtree_control write at all. UNIFIED_CTL holds the "memory" of "memory.high" keys. */
-static size_t needed_controllers(json_t *res, const char **ctls, size_t max,
-                                 char unified_ctl[][32], size_t n_unified)
+static size_t needed_controllers(json_t *res, const char **ctls, size_t max, char unified_ctl[][32],
+                                 size_t n_unified)
 {
         static const char *const cpu_keys[] = {"shares", "quota", "period", "burst", "idle"};
         static const char *const cpuset_keys[] = {"cpus", "mems"};
@@ -474,20 +474,18 @@ int hull_cgroup_v2_apply_dir(const char *dir, const char *mount, const char *pat
             (unified && (r = v2_unified(dir, unified, cfg, err)) < 0))
                 return r;
         if (net && json_object_size(net) && !hybrid)
-                hull_warn("%s: " RES ".network (classID, priorities) is ignored on cgroup v2",
-                          cfg);
+                hull_warn("%s: " RES ".network (classID, priorities) is ignored on cgroup v2", cfg);
         return 0;
 }
 
-int hull_cgroup_v2_apply(struct hull_cgroup *cg, json_t *res, const char *cfg,
-                         struct hull_err *err)
+int hull_cgroup_v2_apply(struct hull_cgroup *cg, json_t *res, const char *cfg, struct hull_err *err)
 {
         _cleanup_free_ char *dir = hull_cgroup_hier_dir(&cg->unified);
         if (!dir)
                 return hull_err_set(err, ENOMEM, "out of memory");
         int r;
-        if (res && (r = hull_cgroup_v2_apply_dir(dir, cg->unified.mount, cg->unified.path, res,
-                                                 cfg, false, err)) < 0)
+        if (res && (r = hull_cgroup_v2_apply_dir(dir, cg->unified.mount, cg->unified.path, res, cfg,
+                                                 false, err)) < 0)
                 return r;
         json_t *devices = NULL;
         if ((r = hull_res_get_array(res, "devices", "", cfg, &devices, err)) < 0)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import LayerTar, oci_archive, store_leftovers
+from hullimg import LayerTar, oci_archive, store_leftovers
 
 
 def load_fails(hull, path, *msg_parts):

@@ -4,12 +4,11 @@
 import json
 import os
 import subprocess
-import threading
 from pathlib import Path
 
 import pytest
 
-from conftest import listing, store_leftovers
+from hullimg import listing, store_leftovers
 
 BUSYBOX_ID = "sha256:95cd743b214114ca626ba439524111e2dc89c4a5aeaa0f074285f1f7e1af19f1"
 LAYERS_ID = "sha256:00b4ce89557abe3d578b88d8ddfd10d5da76738ab239b97b2e45f97aa541b4b9"
@@ -186,7 +185,7 @@ def test_unmount_all(hull, images_dir):
 
 def test_many_layers_mount(hull, tmp_path):
     """More layers than a mount(2) option string of full paths would hold."""
-    from conftest import LayerTar, oci_archive
+    from hullimg import LayerTar, oci_archive
     layers = [LayerTar().dir("d").file(f"d/f{i}", f"{i}".encode()).bytes() for i in range(120)]
     ids = oci_archive(tmp_path / "many.tar", layers, compress=None)
     hull("load", "-i", tmp_path / "many.tar").check()

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from conftest import listing, store_leftovers
+from hullimg import listing, store_leftovers
 
 LAYERS_ID = "sha256:00b4ce89557abe3d578b88d8ddfd10d5da76738ab239b97b2e45f97aa541b4b9"
 BUSYBOX_ID = "sha256:95cd743b214114ca626ba439524111e2dc89c4a5aeaa0f074285f1f7e1af19f1"

@@ -6,7 +6,7 @@ import tarfile
 
 import pytest
 
-from conftest import Hull, LayerTar, listing, store_leftovers
+from hullimg import Hull, LayerTar, listing, store_leftovers
 
 LAYERS_ID = "sha256:00b4ce89557abe3d578b88d8ddfd10d5da76738ab239b97b2e45f97aa541b4b9"
 

@@ -30,9 +30,9 @@ static void test_shares_to_weight(void **state)
         (void)state;
         /* Values of the quadratic-in-log formula of runc >= 1.3.2 and crun >= 1.23. */
         static const uint64_t cases[][2] = {
-                {0, 0},     {1, 1},       {2, 1},        {3, 2},       {10, 4},
-                {100, 17},  {512, 59},    {1024, 100},   {2048, 174},  {4096, 303},
-                {10000, 627}, {100000, 4340}, {262143, 10000}, {262144, 10000}, {1000000, 10000},
+            {0, 0},       {1, 1},         {2, 1},          {3, 2},          {10, 4},
+            {100, 17},    {512, 59},      {1024, 100},     {2048, 174},     {4096, 303},
+            {10000, 627}, {100000, 4340}, {262143, 10000}, {262144, 10000}, {1000000, 10000},
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 uint64_t w = hull_cgroup_shares_to_weight(cases[i][0]);
@@ -73,8 +73,7 @@ static void test_cpu_max(void **state)
 {
         (void)state;
         char buf[64];
-        assert_int_equal(hull_cgroup_cpu_max(true, 50000, true, 100000, NULL, buf, sizeof(buf)),
-                         0);
+        assert_int_equal(hull_cgroup_cpu_max(true, 50000, true, 100000, NULL, buf, sizeof(buf)), 0);
         assert_string_equal(buf, "50000 100000");
         hull_cgroup_cpu_max(true, 20000, false, 0, "max 250000\n", buf, sizeof(buf));
         assert_string_equal(buf, "20000 250000");
@@ -141,14 +140,14 @@ static void test_resolve_path(void **state)
 }
 
 static const char hybrid_mountinfo[] =
-        "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n"
-        "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
-        "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
-        "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
-        "36 31 0:33 / /sys/fs/cgroup/my\\040pids rw shared:5 - cgroup cgroup rw,pids\n"
-        "40 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n"
-        "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n"
-        "42 31 0:32 / /mnt/again rw,relatime - cgroup cgroup rw,memory\n";
+    "22 1 8:1 / / rw,relatime - ext4 /dev/sda1 rw\n"
+    "31 23 0:28 / /sys/fs/cgroup rw,relatime - tmpfs tmpfs rw,mode=755\n"
+    "32 31 0:29 / /sys/fs/cgroup/cpu,cpuacct rw,relatime - cgroup cgroup rw,cpu,cpuacct\n"
+    "35 31 0:32 / /sys/fs/cgroup/memory rw,relatime - cgroup cgroup rw,memory\n"
+    "36 31 0:33 / /sys/fs/cgroup/my\\040pids rw shared:5 - cgroup cgroup rw,pids\n"
+    "40 31 0:37 / /sys/fs/cgroup/systemd rw - cgroup cgroup rw,xattr,name=systemd\n"
+    "41 31 0:38 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw,nsdelegate\n"
+    "42 31 0:32 / /mnt/again rw,relatime - cgroup cgroup rw,memory\n";
 static const char hybrid_self[] = "9:name=systemd:/user.slice\n"
                                   "8:pids:/\n"
                                   "4:memory:/process_api/abc\n"
@@ -193,9 +192,8 @@ static void test_mountinfo_v2_and_v1(void **state)
         assert_int_equal(m.layout, HULL_CGROUP_LAYOUT_V1);
         assert_null(m.unified.mount);
         hull_cgroup_mounts_clear(&m);
-        assert_int_equal(hull_cgroup_mounts_parse("1 0 8:1 / / rw - ext4 /dev/sda rw\n", "", &m,
-                                                  &err),
-                         -ENOENT);
+        assert_int_equal(
+            hull_cgroup_mounts_parse("1 0 8:1 / / rw - ext4 /dev/sda rw\n", "", &m, &err), -ENOENT);
 }
 
 static void test_unified_keys(void **state)
@@ -288,11 +286,11 @@ static void test_device_program(void **state)
         size_t n;
         /* No list: deny all but the defaults. */
         build_prog(NULL, true, &p, &n);
-        assert_int_equal(run_bpf(p, n, CHR, R | W, 1, 3), 1);    /* /dev/null */
-        assert_int_equal(run_bpf(p, n, CHR, R | W, 136, 7), 1);  /* a pty */
-        assert_int_equal(run_bpf(p, n, BLK, R, 8, 0), 0);        /* /dev/sda */
-        assert_int_equal(run_bpf(p, n, BLK, M, 8, 0), 1);        /* mknod is allowed */
-        assert_int_equal(run_bpf(p, n, CHR, R, 1, 1), 0);        /* /dev/mem */
+        assert_int_equal(run_bpf(p, n, CHR, R | W, 1, 3), 1);   /* /dev/null */
+        assert_int_equal(run_bpf(p, n, CHR, R | W, 136, 7), 1); /* a pty */
+        assert_int_equal(run_bpf(p, n, BLK, R, 8, 0), 0);       /* /dev/sda */
+        assert_int_equal(run_bpf(p, n, BLK, M, 8, 0), 1);       /* mknod is allowed */
+        assert_int_equal(run_bpf(p, n, CHR, R, 1, 1), 0);       /* /dev/mem */
         free(p);
 
         /* The spec's usual list plus a rule of our own; later rules win. */
@@ -400,9 +398,8 @@ static void tree_setup(struct tree *t, const char *const *hiers, size_t n, const
                 snprintf(dir, sizeof(dir), "%s/%s", t->base, *hiers[i] ? hiers[i] : "unified");
                 assert_int_equal(mkdir(dir, 0755), 0);
                 if (*hiers[i])
-                        snprintf(line, sizeof(line),
-                                 "%zu 1 0:%zu / %s rw - cgroup cgroup rw,%s\n", 30 + i, 30 + i,
-                                 dir, hiers[i]);
+                        snprintf(line, sizeof(line), "%zu 1 0:%zu / %s rw - cgroup cgroup rw,%s\n",
+                                 30 + i, 30 + i, dir, hiers[i]);
                 else
                         snprintf(line, sizeof(line), "%zu 1 0:%zu / %s rw - cgroup2 cgroup2 rw\n",
                                  30 + i, 30 + i, dir);
@@ -591,7 +588,7 @@ static void test_fake_v1(void **state)
 {
         (void)state;
         struct tree t;
-        static const char *const hiers[] = {"memory", "cpu,cpuacct", "cpuset", "pids",
+        static const char *const hiers[] = {"memory", "cpu,cpuacct", "cpuset",  "pids",
                                             "blkio",  "devices",     "freezer", "name=systemd"};
         tree_setup(&t, hiers, HULL_ARRAY_SIZE(hiers),
                    "8:name=systemd:/\n4:memory:/\n2:cpu,cpuacct:/\n");
@@ -641,7 +638,7 @@ static void test_fake_v1(void **state)
         expect_file(p, "blkio.weight_device", "8:0 300");
         expect_file(p, "blkio.throttle.write_iops_device", "8:16 100");
         snprintf(p, sizeof(p), "%s/devices/hullc/v", t.base);
-        expect_file(p, "devices.deny", "a"); /* the last deny written */
+        expect_file(p, "devices.deny", "a");             /* the last deny written */
         expect_file(p, "devices.allow", "c 10:200 rwm"); /* the last default */
 
         /* unified keys need a v2 hierarchy */
@@ -725,22 +722,22 @@ static void test_from_json_rejects(void **state)
 int main(void)
 {
         const struct CMUnitTest tests[] = {
-                cmocka_unit_test(test_shares_to_weight),
-                cmocka_unit_test(test_blkio_to_io_weight),
-                cmocka_unit_test(test_swap_to_v2),
-                cmocka_unit_test(test_cpu_max),
-                cmocka_unit_test(test_hugepage_name),
-                cmocka_unit_test(test_resolve_path),
-                cmocka_unit_test(test_mountinfo_hybrid),
-                cmocka_unit_test(test_mountinfo_v2_and_v1),
-                cmocka_unit_test(test_unified_keys),
-                cmocka_unit_test(test_device_program),
-                cmocka_unit_test(test_device_rule_fmt),
-                cmocka_unit_test(test_fake_v2),
-                cmocka_unit_test(test_fake_paths_and_parents),
-                cmocka_unit_test(test_fake_v1),
-                cmocka_unit_test(test_fake_hybrid),
-                cmocka_unit_test(test_from_json_rejects),
+            cmocka_unit_test(test_shares_to_weight),
+            cmocka_unit_test(test_blkio_to_io_weight),
+            cmocka_unit_test(test_swap_to_v2),
+            cmocka_unit_test(test_cpu_max),
+            cmocka_unit_test(test_hugepage_name),
+            cmocka_unit_test(test_resolve_path),
+            cmocka_unit_test(test_mountinfo_hybrid),
+            cmocka_unit_test(test_mountinfo_v2_and_v1),
+            cmocka_unit_test(test_unified_keys),
+            cmocka_unit_test(test_device_program),
+            cmocka_unit_test(test_device_rule_fmt),
+            cmocka_unit_test(test_fake_v2),
+            cmocka_unit_test(test_fake_paths_and_parents),
+            cmocka_unit_test(test_fake_v1),
+            cmocka_unit_test(test_fake_hybrid),
+            cmocka_unit_test(test_from_json_rejects),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
 }

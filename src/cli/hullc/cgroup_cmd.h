@@ -12,7 +12,7 @@
 
 /* Defined in pause.c, update.c, events.c, ps.c (also to be listed in cli.h). */
 extern const struct hull_cli_command hull_cmd_pause, hull_cmd_resume, hull_cmd_update,
-        hull_cmd_events, hull_cmd_ps;
+    hull_cmd_events, hull_cmd_ps;
 
 struct hull_cli_cgroup {
         int dir_fd; /* the state directory, locked */

@@ -17,7 +17,7 @@ static int parse_duration_ms(const char *s, long long *ret)
         static const struct {
                 const char *unit;
                 double ms;
-        } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3}, {"ms", 1},
+        } units[] = {{"ns", 1e-6}, {"us", 1e-3}, {"µs", 1e-3},  {"ms", 1},
                      {"s", 1000},  {"m", 60000}, {"h", 3600000}};
         double total = 0;
         if (!*s)
@@ -102,19 +102,23 @@ static int watch(struct hull_cgroup *cg, const char *id, long long interval_ms,
         /* Without a memory controller there are no OOM events, only the statistics. */
         struct hull_err ignored;
         _cleanup_close_ int fd = hull_cgroup_memory_event_fd(cg, &ignored);
-        long long next = now_ms() + interval_ms;
+        long long next = now_ms() + interval_ms, recheck_until = 0;
         for (;;) {
-                long long left = next - now_ms();
+                long long t = now_ms(), left = next - t;
+                /* The v1 notification comes when the OOM starts, before the kill is counted:
+                 * look again shortly after one. */
+                long long cap = t < recheck_until ? 20 : 1000;
                 struct pollfd p = {.fd = fd, .events = POLLIN};
-                int n = poll(&p, fd >= 0 ? 1 : 0, left > 0 ? (int)(left > 1000 ? 1000 : left) : 0);
+                int n = poll(&p, fd >= 0 ? 1 : 0, (int)(left <= 0 ? 0 : left < cap ? left : cap));
                 if (n < 0 && errno != EINTR)
                         return hull_err_sys(err, errno, "poll");
                 if (n > 0) {
                         hull_cgroup_event_drain(fd);
-                        if (hull_cgroup_oom_kills(cg, &now, NULL) == 0 && now > ooms) {
-                                for (; ooms < now; ooms++)
-                                        print_event("oom", id, NULL);
-                        }
+                        recheck_until = now_ms() + 1000;
+                }
+                if (hull_cgroup_oom_kills(cg, &now, NULL) == 0 && now > ooms) {
+                        for (; ooms < now; ooms++)
+                                print_event("oom", id, NULL);
                 }
                 if (container_gone(cg))
                         return 0;

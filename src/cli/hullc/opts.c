@@ -172,6 +172,15 @@ static int set_value(struct hull_cli_ctx *ctx, const struct hull_cli_spec *spec,
         case HULL_CLI_OPT_STRING:
                 *(const char **)o->target = value;
                 return 0;
+        case HULL_CLI_OPT_STRV: {
+                struct hull_cli_strv *sv = o->target;
+                const char **grown = realloc(sv->v, (sv->n + 1) * sizeof(*grown));
+                if (!grown)
+                        return hull_cli_usage_error(ctx, cmd_name(spec), "out of memory");
+                sv->v = grown;
+                sv->v[sv->n++] = value;
+                return 0;
+        }
         case HULL_CLI_OPT_UINT:
                 if (hull_parse_uint64(value, &n) < 0 || n > INT_MAX)
                         return hull_cli_usage_error(ctx, cmd_name(spec),

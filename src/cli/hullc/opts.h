@@ -10,7 +10,19 @@ enum hull_cli_opt_kind {
         HULL_CLI_OPT_BOOL,   /* bool *: "--flag", "--flag=true|false" (Go's ParseBool) */
         HULL_CLI_OPT_STRING, /* const char **: "--flag V", "--flag=V" */
         HULL_CLI_OPT_UINT,   /* int *: a decimal in [0, INT_MAX] */
+        HULL_CLI_OPT_STRV,   /* struct hull_cli_strv *: repeatable, every value appended */
 };
+
+/* The values of a repeatable option, in order; they point into argv. */
+struct hull_cli_strv {
+        const char **v;
+        size_t n;
+};
+static inline void hull_cli_strv_done(struct hull_cli_strv *s)
+{
+        free(s->v);
+        *s = (struct hull_cli_strv){0};
+}
 
 struct hull_cli_opt {
         const char *name; /* long name, without dashes */

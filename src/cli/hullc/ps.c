@@ -120,7 +120,8 @@ static int ps_run(struct hull_cli_ctx *ctx, int argc, char **argv)
         if (strcmp(format, "table") != 0 && strcmp(format, "json") != 0)
                 return hull_cli_usage_error(ctx, "ps", "invalid format option \"%s\"", format);
         if (strcmp(format, "json") == 0 && args.argc > 1)
-                return hull_cli_usage_error(ctx, "ps", "ps options cannot be used with --format json");
+                return hull_cli_usage_error(ctx, "ps",
+                                            "ps options cannot be used with --format json");
         if (hull_cli_cgroup_open(ctx, id, false, &c, &err) < 0)
                 return hull_cli_fail(ctx, &err);
         _cleanup_free_ pid_t *pids = NULL;

@@ -55,9 +55,9 @@ static int parse_size(const char *s, bool allow_minus_one, int64_t *ret)
 struct update_flags {
         const char *resources;
         const char *blkio_weight, *cpu_period, *cpu_quota, *cpu_burst, *cpu_rt_period,
-                *cpu_rt_runtime, *cpu_share, *cpuset_cpus, *cpuset_mems, *kernel_memory,
-                *kernel_memory_tcp, *memory, *memory_reservation, *memory_swap, *pids_limit,
-                *l3_cache_schema, *mem_bw_schema;
+            *cpu_rt_runtime, *cpu_share, *cpuset_cpus, *cpuset_mems, *kernel_memory,
+            *kernel_memory_tcp, *memory, *memory_reservation, *memory_swap, *pids_limit,
+            *l3_cache_schema, *mem_bw_schema;
 };
 
 /* Put KEY under resources.SECTION, parsed from the flag value V. */
@@ -82,20 +82,17 @@ static int set_flag(json_t *res, const char *section, const char *key, const cha
         case 'm': /* size, -1 allowed */
         case 'M': /* size */
                 if (parse_size(v, kind == 'm', &i) < 0)
-                        return hull_err_set(err, EINVAL, "invalid value for --%s: \"%s\"", flag,
-                                            v);
+                        return hull_err_set(err, EINVAL, "invalid value for --%s: \"%s\"", flag, v);
                 val = json_integer(i);
                 break;
         case 'i': /* int64 */
                 if (hull_parse_int64(v, &i) < 0)
-                        return hull_err_set(err, EINVAL, "invalid value for --%s: \"%s\"", flag,
-                                            v);
+                        return hull_err_set(err, EINVAL, "invalid value for --%s: \"%s\"", flag, v);
                 val = json_integer(i);
                 break;
         default: /* 'u': uint64 */
                 if (hull_parse_uint64(v, &u) < 0 || u > INT64_MAX)
-                        return hull_err_set(err, EINVAL, "invalid value for --%s: \"%s\"", flag,
-                                            v);
+                        return hull_err_set(err, EINVAL, "invalid value for --%s: \"%s\"", flag, v);
                 val = json_integer((json_int_t)u);
                 break;
         }
@@ -115,24 +112,24 @@ static int resources_from_flags(const struct update_flags *f, json_t **ret, stru
                                     "supported by hullc");
         int r;
         if ((r = set_flag(res, "blockIO", "weight", "blkio-weight", f->blkio_weight, 'u', err)) <
-                    0 ||
+                0 ||
             (r = set_flag(res, "cpu", "period", "cpu-period", f->cpu_period, 'u', err)) < 0 ||
             (r = set_flag(res, "cpu", "quota", "cpu-quota", f->cpu_quota, 'i', err)) < 0 ||
             (r = set_flag(res, "cpu", "burst", "cpu-burst", f->cpu_burst, 'u', err)) < 0 ||
             (r = set_flag(res, "cpu", "realtimePeriod", "cpu-rt-period", f->cpu_rt_period, 'u',
                           err)) < 0 ||
-            (r = set_flag(res, "cpu", "realtimeRuntime", "cpu-rt-runtime", f->cpu_rt_runtime,
-                          'i', err)) < 0 ||
+            (r = set_flag(res, "cpu", "realtimeRuntime", "cpu-rt-runtime", f->cpu_rt_runtime, 'i',
+                          err)) < 0 ||
             (r = set_flag(res, "cpu", "shares", "cpu-share", f->cpu_share, 'u', err)) < 0 ||
             (r = set_flag(res, "cpu", "cpus", "cpuset-cpus", f->cpuset_cpus, 's', err)) < 0 ||
             (r = set_flag(res, "cpu", "mems", "cpuset-mems", f->cpuset_mems, 's', err)) < 0 ||
             (r = set_flag(res, "memory", "kernel", "kernel-memory", f->kernel_memory, 'm', err)) <
-                    0 ||
+                0 ||
             (r = set_flag(res, "memory", "kernelTCP", "kernel-memory-tcp", f->kernel_memory_tcp,
                           'm', err)) < 0 ||
             (r = set_flag(res, "memory", "limit", "memory", f->memory, 'm', err)) < 0 ||
-            (r = set_flag(res, "memory", "reservation", "memory-reservation",
-                          f->memory_reservation, 'm', err)) < 0 ||
+            (r = set_flag(res, "memory", "reservation", "memory-reservation", f->memory_reservation,
+                          'm', err)) < 0 ||
             (r = set_flag(res, "memory", "swap", "memory-swap", f->memory_swap, 'm', err)) < 0 ||
             (r = set_flag(res, "pids", "limit", "pids-limit", f->pids_limit, 'i', err)) < 0)
                 return r;
@@ -143,8 +140,8 @@ static int resources_from_flags(const struct update_flags *f, json_t **ret, stru
 static int resources_from_file(const char *path, json_t **ret, struct hull_err *err)
 {
         json_error_t jerr;
-        json_t *res = strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &jerr)
-                                             : json_load_file(path, 0, &jerr);
+        json_t *res =
+            strcmp(path, "-") == 0 ? json_loadf(stdin, 0, &jerr) : json_load_file(path, 0, &jerr);
         const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
         if (!res)
                 return hull_err_set(err, EINVAL, "%s:%d:%d: %s", name, jerr.line, jerr.column,
@@ -211,7 +208,7 @@ static int update_run(struct hull_cli_ctx *ctx, int argc, char **argv)
                 return hull_cli_fail(ctx, &err);
         }
         const char *cfg = f.resources ? (strcmp(f.resources, "-") == 0 ? "<stdin>" : f.resources)
-                                      : "update";
+                                      : "update flags";
         if (hull_cgroup_apply(c.cg, res, cfg, &err) < 0) {
                 hull_err_wrap(&err, "update %s", id);
                 return hull_cli_fail(ctx, &err);
@@ -235,9 +232,11 @@ const struct hull_cli_command hull_cmd_update = {
         "object of the OCI runtime specification, for example:\n"
         "\n"
         "   {\n"
-        "     \"memory\": {\"limit\": 0, \"reservation\": 0, \"swap\": 0, \"checkBeforeUpdate\": true},\n"
+        "     \"memory\": {\"limit\": 0, \"reservation\": 0, \"swap\": 0, \"checkBeforeUpdate\": "
+        "true},\n"
         "     \"cpu\": {\"shares\": 0, \"quota\": 0, \"burst\": 0, \"period\": 0,\n"
-        "             \"realtimeRuntime\": 0, \"realtimePeriod\": 0, \"cpus\": \"\", \"mems\": \"\"},\n"
+        "             \"realtimeRuntime\": 0, \"realtimePeriod\": 0, \"cpus\": \"\", \"mems\": "
+        "\"\"},\n"
         "     \"blockIO\": {\"weight\": 0},\n"
         "     \"pids\": {\"limit\": 0},\n"
         "     \"unified\": {\"memory.high\": \"max\"}\n"
