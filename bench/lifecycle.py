@@ -304,10 +304,8 @@ ABLATIONS = {
 
 
 def ablation(workers, n, base_bundle, work, tag):
-    lines = ["**What each part of the bundle costs** (median ms / faults per `run`; each variant "
-             "removes one thing from the full bundle)", "",
-             "| variant | " + " | ".join(w.name for w in workers) + " |",
-             "|---|" + "---|" * len(workers)]
+    """Every (variant, runtime) pair interleaved in one loop, so load changes hit all alike."""
+    bundles = []
     for vi, (label, fn) in enumerate(ABLATIONS.items()):
         d = os.path.join(work, f"abl{vi}")
         shutil.copytree(base_bundle, d, symlinks=True)
@@ -317,13 +315,29 @@ def ablation(workers, n, base_bundle, work, tag):
         fn(cfg)
         with open(cp, "w") as f:
             json.dump(cfg, f)
-        log(f"ablation: {label}")
-        runs = round_robin(workers, n, lambda w, i: [
-            w.path, "--root", w.root, "run", "--bundle", d, f"{tag}-a{vi}-{w.name}-{i}"], label)
+        bundles.append((vi, label, d))
+    runs = {(vi, w.name): Run() for vi, _, _ in bundles for w in workers}
+    pairs = [(vi, d, w) for vi, _, d in bundles for w in workers]
+    log(f"ablation: {len(bundles)} variants x {len(workers)} runtimes x {n}")
+    for i in range(n):
+        k = i % len(pairs)
+        for vi, d, w in pairs[k:] + pairs[:k]:
+            r = w.call([w.path, "--root", w.root, "run", "--bundle", d,
+                        f"{tag}-a{vi}-{w.name}-{i}"])
+            runs[(vi, w.name)].add(r)
+        if (i + 1) % 25 == 0:
+            log(f"  ablation: {i + 1}/{n}")
+    lines = ["**What each part of the bundle costs**: median wall ms / mean CPU ms (user+sys) / "
+             f"faults per `run`, {n} runs of each variant, all variants and runtimes interleaved; "
+             "each variant removes one thing from the full bundle", "",
+             "| variant | " + " | ".join(w.name for w in workers) + " |",
+             "|---|" + "---|" * len(workers)]
+    for vi, label, d in bundles:
         cells = []
         for w in workers:
-            s = runs[w.name].stat()
-            cells.append(f"{s['median']:.2f} / {s['faults']:.0f}" if s else "failed")
+            s = runs[(vi, w.name)].stat()
+            cells.append(f"{s['median']:.2f} / {s['cpu_u'] + s['cpu_s']:.2f} / {s['faults']:.0f}"
+                         if s else "failed")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
         shutil.rmtree(d, ignore_errors=True)
     return "\n".join(lines) + "\n"
@@ -344,6 +358,7 @@ def main():
     ap.add_argument("--bundle", default=os.path.join(REPO, "build", "bundle"))
     ap.add_argument("--perf-n", type=int, default=20, help="iterations of the perf pass")
     ap.add_argument("--no-perf", action="store_true")
+    ap.add_argument("--raw", metavar="FILE", help="also write every sample as JSON to FILE")
     ap.add_argument("--only", action="append",
                     choices=["run", "resources", "state", "version", "ablation"],
                     help="scenarios (repeatable; default run, resources, state, version)")
@@ -372,6 +387,7 @@ def main():
     workers = [Worker(n, p, f"/run/{tag}-{n}", launcher, work) for n, p in rts]
     out = []
     leaks = []
+    raw = {}
     try:
         # Warm-up: page cache and dentries for every binary and the bundle.
         for w in workers:
@@ -385,6 +401,7 @@ def main():
             runs = round_robin(workers, a.n, lambda w, i: [
                 w.path, "--root", w.root, "run", "--bundle", plain, f"{tag}-r-{w.name}-{i}"],
                 "run")
+            raw["run"] = {k: v.samples for k, v in runs.items()}
             perf = {} if a.no_perf else perf_pass(workers, a.perf_n, plain, f"{tag}-pr", work)
             out.append(table(f"`run` of /bin/true, {a.n} sequential runs per runtime "
                              "(round-robin)", runs, perf, base_names))
@@ -394,6 +411,7 @@ def main():
             runs = round_robin(workers, a.n, lambda w, i: [
                 w.path, "--root", w.root, "run", "--bundle", limited, f"{tag}-m-{w.name}-{i}"],
                 "resources")
+            raw["resources"] = {k: v.samples for k, v in runs.items()}
             perf = {} if a.no_perf else perf_pass(workers, a.perf_n, limited, f"{tag}-pm", work)
             out.append(table(f"`run` of /bin/true with memory limit 256 MiB, pids limit 128, "
                              f"cpu shares 512, {a.n} runs per runtime", runs, perf, base_names))
@@ -426,6 +444,9 @@ def main():
     for name, path in rts:
         ver = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
         log(f"{name}: {path}: {ver.splitlines()[0] if ver else '?'}")
+    if a.raw:
+        with open(a.raw, "w") as f:
+            json.dump(raw, f)
     print("\n".join(out))
     if leaks:
         print("Left behind (cleaned up by the benchmark):\n" +

@@ -253,6 +253,28 @@ static void remove_test_files(const char *dir)
                         unlinkat(dirfd(d), e->d_name, 0);
 }
 
+static int rmdir_retry(const char *dir);
+
+/* Cgroups the container made below its own (systemd in a container, nested runtimes) go
+ * first: a cgroup with children cannot be removed. */
+static void remove_children(const char *dir, int depth)
+{
+        _cleanup_closedir_ DIR *d = depth < 32 ? opendir(dir) : NULL;
+        if (!d)
+                return;
+        struct dirent *e;
+        while ((e = readdir(d))) {
+                if (e->d_type != DT_DIR || strcmp(e->d_name, ".") == 0 ||
+                    strcmp(e->d_name, "..") == 0)
+                        continue;
+                _cleanup_free_ char *sub = NULL;
+                if (asprintf(&sub, "%s/%s", dir, e->d_name) < 0)
+                        return;
+                remove_children(sub, depth + 1);
+                rmdir_retry(sub);
+        }
+}
+
 static int rmdir_retry(const char *dir)
 {
         if (hull_cgroup_testing())
@@ -274,7 +296,11 @@ int hull_cg_rmdir(const char *mount, const char *path, int parents, struct hull_
                 return 0;
         if (asprintf(&full, "%s%s", mount, path) < 0)
                 return hull_err_set(err, ENOMEM, "out of memory");
-        int r = rmdir_retry(full);
+        int r = 0;
+        if (rmdir(full) < 0 && errno != ENOENT) {
+                remove_children(full, 0);
+                r = rmdir_retry(full);
+        }
         if (r < 0)
                 return hull_err_sys(err, -r, "remove cgroup %s", full);
         size_t base = strlen(mount);

@@ -12,6 +12,7 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -24,6 +25,7 @@
 #include "runtime/console.h"
 #include "runtime/exec_internal.h"
 #include "runtime/lifecycle.h"
+#include "runtime/namespaces.h"
 #include "runtime/state.h"
 
 /* Append a copy of S to the NULL-terminated vector *V of length *N (N may be NULL). */
@@ -62,7 +64,7 @@ static int apply_user(struct hull_oci_process *p, const struct hull_exec_opts *o
                 if (!u)
                         return hull_err_set(err, ENOMEM, "out of memory");
                 char *colon = strchr(u, ':');
-                uint32_t id;
+                uint32_t id = 0;
                 if (colon) {
                         *colon = '\0';
                         if (parse_id(colon + 1, "--user", &id, err) < 0)
@@ -74,7 +76,7 @@ static int apply_user(struct hull_oci_process *p, const struct hull_exec_opts *o
                 p->user.uid = id;
         }
         for (size_t i = 0; i < o->n_additional_gids; i++) {
-                uint32_t gid;
+                uint32_t gid = 0;
                 if (parse_id(o->additional_gids[i], "--additional-gids", &gid, err) < 0)
                         return -EINVAL;
                 gid_t *g = realloc(p->user.additional_gids,
@@ -198,7 +200,7 @@ static void exec_parent_done(struct exec_parent *e)
                         close(*fds[i]);
                         *fds[i] = -1;
                 }
-        hull_ns_close_all(e->x.ns_fds);
+        hull_ns_close_paths(e->x.ns_fds);
         free(e->x.sp.env);
 }
 
@@ -352,8 +354,131 @@ static int check_status(int dir, const struct hull_state *st, struct hull_err *e
         return 0;
 }
 
+/* Each hierarchy saved in the state's cgroup object ({"unified": {...}, "v1": [...]}, as
+ * hull_cgroup_to_json writes it): CB(controllers, directory). */
+static int for_each_hier(json_t *saved, int (*cb)(const char *ctls, const char *dir, void *data),
+                         void *data)
+{
+        json_t *v1 = json_object_get(saved, "v1"), *h;
+        size_t i;
+        json_t *unified = json_object_get(saved, "unified");
+        json_t *all = json_array();
+        if (!all)
+                return -ENOMEM;
+        if (unified)
+                json_array_append(all, unified);
+        json_array_foreach(v1, i, h) json_array_append(all, h);
+        int r = 0;
+        json_array_foreach(all, i, h)
+        {
+                const char *mount = json_string_value(json_object_get(h, "mount"));
+                const char *path = json_string_value(json_object_get(h, "path"));
+                const char *ctls = json_string_value(json_object_get(h, "controllers"));
+                if (!mount || !path)
+                        continue;
+                _cleanup_free_ char *dir = hull_strdup_printf("%s%s", mount, path);
+                if (!dir) {
+                        r = -ENOMEM;
+                        break;
+                }
+                r = cb(ctls ? ctls : "", dir, data);
+                if (r < 0)
+                        break;
+        }
+        json_decref(all);
+        return r;
+}
+
+struct sub_cgroup {
+        const char *spec;   /* the --cgroup value, for messages */
+        char *controllers;  /* "cpu,memory" or NULL for all */
+        const char *sub;    /* relative path */
+        pid_t pid;
+        int matched;
+        struct hull_err *err;
+};
+
+static bool has_controller(const char *list, const char *wanted_list)
+{
+        _cleanup_free_ char *w = strdup(wanted_list);
+        char *save = NULL;
+        for (char *c = w ? strtok_r(w, ",", &save) : NULL; c; c = strtok_r(NULL, ",", &save)) {
+                size_t n = strlen(c);
+                for (const char *p = list; (p = strstr(p, c)); p += n)
+                        if ((p == list || p[-1] == ',') && (p[n] == '\0' || p[n] == ','))
+                                return true;
+        }
+        return false;
+}
+
+static int enter_sub(const char *ctls, const char *dir, void *data)
+{
+        struct sub_cgroup *s = data;
+        bool unified = ctls[0] == '\0';
+        if (s->controllers && (unified || !has_controller(ctls, s->controllers)))
+                return 0;
+        s->matched++;
+        _cleanup_free_ char *sub = hull_strdup_printf("%s/%s", dir, s->sub);
+        char pid[16];
+        snprintf(pid, sizeof(pid), "%d", (int)s->pid);
+        if (!sub)
+                return hull_err_set(s->err, ENOMEM, "out of memory");
+        int fd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (fd < 0)
+                return hull_err_sys(s->err, errno, "--cgroup %s: sub-cgroup %s", s->spec, sub);
+        int r = hull_file_write_str(fd, "cgroup.procs", pid, s->err);
+        close(fd);
+        return r < 0 ? hull_err_wrap(s->err, "--cgroup %s", s->spec) : 0;
+}
+
+/* --cgroup [CONTROLLER[,CONTROLLER...]:]PATH: move the process on into an existing
+ * sub-cgroup of the container's. */
+static int enter_sub_cgroup(json_t *saved, const char *spec, pid_t pid, struct hull_err *err)
+{
+        _cleanup_free_ char *copy = strdup(spec);
+        if (!copy)
+                return hull_err_set(err, ENOMEM, "out of memory");
+        struct sub_cgroup s = {.spec = spec, .sub = copy, .pid = pid, .err = err};
+        char *colon = strchr(copy, ':');
+        if (colon) {
+                *colon = '\0';
+                s.controllers = copy;
+                s.sub = colon + 1;
+        }
+        while (*s.sub == '/')
+                s.sub++;
+        if (!*s.sub || strstr(s.sub, "..") || (s.controllers && !*s.controllers))
+                return hull_err_set(err, EINVAL, "--cgroup %s: expected [CONTROLLER:]PATH, a "
+                                                 "path below the container's cgroup", spec);
+        int r = for_each_hier(saved, enter_sub, &s);
+        if (r < 0)
+                return r == -ENOMEM ? hull_err_set(err, ENOMEM, "out of memory") : r;
+        if (!s.matched)
+                return hull_err_set(err, ENOENT, "--cgroup %s: the container has no cgroup "
+                                                 "with these controllers", spec);
+        return 0;
+}
+
 static int enter_cgroup(struct exec_parent *e, const struct hull_state *st,
-                        const struct hull_exec_opts *o, struct hull_err *err);
+                        const struct hull_exec_opts *o, struct hull_err *err)
+{
+        if (!st->cgroup) {
+                if (o->n_cgroups)
+                        return hull_err_set(err, EINVAL, "--cgroup: container %s has no cgroup",
+                                            st->id);
+                return 0;
+        }
+        int r = hull_cgroup_from_json(st->cgroup, &e->cgroup, err);
+        if (r < 0)
+                return hull_err_wrap(err, "container %s", st->id);
+        r = hull_cgroup_enter(e->cgroup, e->child, err);
+        if (r < 0)
+                return hull_err_wrap(err, "put the exec process in the cgroup of %s", st->id);
+        for (size_t i = 0; i < o->n_cgroups; i++)
+                if ((r = enter_sub_cgroup(st->cgroup, o->cgroups[i], e->child, err)) < 0)
+                        return r;
+        return 0;
+}
 
 /* Fork the child and walk it up to the execve of the process. */
 static int start_child(struct exec_parent *e, const struct hull_state *st,
@@ -413,5 +538,98 @@ static int start_child(struct exec_parent *e, const struct hull_state *st,
         return 0;
 }
 
+static int write_pid_file(const char *path, pid_t pid, struct hull_err *err)
+{
+        char buf[32];
+        snprintf(buf, sizeof(buf), "%d", (int)pid);
+        int r = hull_file_write_atomic(AT_FDCWD, path, buf, strlen(buf), 0644, err);
+        return r < 0 ? hull_err_wrap(err, "write --pid-file %s", path) : 0;
+}
+
+static void exec_parent_init(struct exec_parent *e, const char *id)
+{
+        memset(e, 0, sizeof(*e));
+        e->x.init_pidfd = e->x.init_root_fd = e->x.console_fd = e->x.sync_fd = -1;
+        e->proxy_fd = -1;
+        e->keep_min = 3;
+        for (int t = 0; t < HULL_NS_COUNT; t++)
+                e->x.ns_fds[t] = -1;
+        e->x.sp.id = id;
+        e->x.sp.rootfs_fd = e->x.sp.state_dir_fd = e->x.sp.lock_fd = e->x.sp.fifo_fd = -1;
+        e->x.sp.console_socket_fd = e->x.sp.pidfd = e->x.sp.sync_fd = e->x.sp.pty_fd = -1;
+        for (int t = 0; t < HULL_NS_COUNT; t++)
+                e->x.sp.ns_fds[t] = -1;
+}
+
+/* Everything up to the process running; the container stays locked (shared) meanwhile so that
+ * a concurrent delete waits. */
+static int exec_start(const struct hull_runtime *rt, struct exec_parent *e,
+                      const struct hull_exec_opts *o, struct hull_err *err)
+{
+        _cleanup_close_ int dir = -EBADF;
+        _cleanup_(hull_state_freep) struct hull_state *st = NULL;
+        int r = hull_container_open(rt, o->id, false, NULL, &dir, &st, err);
+        if (r < 0)
+                return r;
+        if ((r = check_status(dir, st, err)) < 0 || (r = load_process(e, st, o, err)) < 0)
+                return r;
+        e->x.sp.config = e->config;
+        e->x.sp.bundle = st->bundle;
+        e->x.sp.rootfs = st->rootfs;
+        e->x.sp.rootless = rt->rootless;
+        if ((r = open_init(e, st, err)) < 0 || (r = prepare_console(e, o, err)) < 0)
+                return r;
+        hull_debug("exec in %s (init pid %d), joining namespaces 0x%lx", o->id, (int)st->pid,
+                   e->x.ns_flags);
+        r = start_child(e, st, o, err);
+        e->x.sp.bundle = e->x.sp.rootfs = NULL; /* owned by st */
+        if (r < 0)
+                return r;
+        if (o->pid_file && (r = write_pid_file(o->pid_file, e->pid, err)) < 0)
+                return r;
+        return 0;
+}
+
 int hull_container_exec(const struct hull_runtime *rt, const struct hull_exec_opts *o,
-                        int *ret_status, struct hull_err *err);
+                        int *ret_status, struct hull_err *err)
+{
+        struct exec_parent e;
+        exec_parent_init(&e, o->id);
+        sigset_t fwd, old;
+        hull_signals_forwarded(&fwd);
+        /* Blocked before the fork so that none is lost; the child unblocks them. */
+        if (!o->detach)
+                sigprocmask(SIG_BLOCK, &fwd, &old);
+        _cleanup_close_ int sfd = o->detach ? -EBADF : signalfd(-1, &fwd, SFD_CLOEXEC);
+        int r = exec_start(rt, &e, o, err);
+        if (r == 0 && o->detach) {
+                /* The process outlives us: our parent (or its subreaper) reaps it. */
+                e.pid = e.child = 0;
+                *ret_status = 0;
+        }
+        struct hull_console con = {.master = -1};
+        if (r == 0 && !o->detach && e.proxy_fd >= 0) {
+                int master = -1;
+                r = hull_console_recv_fd(e.proxy_fd, &master, err);
+                if (r == 0)
+                        r = hull_console_start(&con, master, err);
+        }
+        if (r == 0 && !o->detach) {
+                _cleanup_close_ int pidfd = hull_pidfd_open(e.pid, 0);
+                if (pidfd < 0)
+                        r = hull_err_sys(err, errno, "open a pidfd for the exec process");
+                else
+                        r = hull_wait_foreground(e.pid, pidfd, sfd, con.master >= 0 ? &con : NULL,
+                                                 err);
+                if (r >= 0) {
+                        e.pid = e.child = 0;
+                        *ret_status = r;
+                        r = 0;
+                }
+        }
+        hull_console_stop(&con);
+        exec_parent_done(&e);
+        if (!o->detach)
+                sigprocmask(SIG_SETMASK, &old, NULL);
+        return r;
+}

@@ -26,6 +26,7 @@
 #include "oci/config.h"
 #include "runtime/lifecycle.h"
 #include "runtime/namespaces.h"
+#include "runtime/security.h"
 #include "runtime/spawn.h"
 #include "runtime/state.h"
 
@@ -98,6 +99,8 @@ void hull_created_done(struct hull_created *cr)
         hull_ns_close_paths(cr->sp.ns_fds);
         hull_cgroup_free(cr->sp.cgroup);
         cr->sp.cgroup = NULL;
+        hull_security_free(cr->sp.security);
+        cr->sp.security = NULL;
         hull_oci_config_free(cr->config);
         cr->config = NULL;
         free(cr->bundle);
@@ -168,6 +171,10 @@ static int create_prepare(const struct hull_runtime *rt, const struct hull_creat
         if (!cr->config->process)
                 return hull_err_set(err, EINVAL, "%s: process: missing (nothing to run)",
                                     config_path);
+        /* Capabilities checked and seccomp compiled here, before any namespace exists. */
+        r = hull_security_prepare(cr->config, cr->config->process, NULL, &cr->sp.security, err);
+        if (r < 0)
+                return r;
         cr->sp.rootfs_fd = open_rootfs(cr->bundle, cr->config, &cr->rootfs, err);
         if (cr->sp.rootfs_fd < 0)
                 return cr->sp.rootfs_fd;
@@ -240,6 +247,8 @@ int hull_container_create_keep(const struct hull_runtime *rt, const struct hull_
                 cr->sp.rootless = rt->rootless;
                 r = hull_spawn_start(&cr->sp, err);
         }
+        if (r == 0)
+                r = hull_security_after_spawn(&cr->sp, err);
         if (r == 0)
                 r = save_created_state(cr, opts, err);
         if (r == 0)

@@ -8,6 +8,7 @@
 #include "oci/config.h"
 
 struct hull_cgroup;
+struct hull_security;
 
 struct hull_spawn {
         /* inputs */
@@ -27,6 +28,8 @@ struct hull_spawn {
         int preserve_fds;
         bool rootless;
         struct hull_cgroup *cgroup; /* may be NULL (rootless without delegation) */
+        /* capabilities, seccomp filter, labels: hull_security_prepare, before the clone */
+        struct hull_security *security;
 
         /* results (parent side) */
         pid_t pid;

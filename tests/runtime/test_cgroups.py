@@ -116,7 +116,8 @@ def test_oom_kill_is_reported_by_events(runtime, bundle, started):
     ev.kill()
     stats = runtime("events", "--stats", cid).json()
     assert stats["type"] == "stats" and stats["id"] == cid
-    assert stats["data"]["memory"]["event_count"]["oom_kill"] >= 1
+    if runtime.is_hullc or "event_count" in stats["data"]["memory"]:  # runc >= 1.2 has it
+        assert stats["data"]["memory"]["event_count"]["oom_kill"] >= 1
     assert stats["data"]["memory"]["usage"]["limit"] == 32 * MiB
 
 
@@ -310,8 +311,9 @@ def test_cgroup_on_every_hierarchy_and_gone_after_delete(runtime, bundle, hull_e
             assert str(init) in f.read().split(), d
     runtime("delete", "--force", cid).check()
     assert not [d for d in dirs if os.path.exists(d)]
-    assert not [d for d in all_dirs("/hull-test") if os.path.exists(d)], \
-        "the parent the runtime made is left"
+    if runtime.is_hullc:  # runc leaves the parents it made
+        assert not [d for d in all_dirs("/hull-test") if os.path.exists(d)], \
+            "the parent the runtime made is left"
 
 
 @pytest.mark.hullc_only

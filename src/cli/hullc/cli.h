@@ -27,3 +27,7 @@ int hull_cli_usage_error(struct hull_cli_ctx *ctx, const char *cmd, const char *
 
 extern const struct hull_cli_command hull_cmd_create, hull_cmd_start, hull_cmd_state, hull_cmd_kill,
         hull_cmd_delete, hull_cmd_run, hull_cmd_list, hull_cmd_spec;
+extern const struct hull_cli_command hull_cmd_exec, hull_cmd_features, hull_cmd_checkpoint,
+        hull_cmd_restore;
+extern const struct hull_cli_command hull_cmd_update, hull_cmd_pause, hull_cmd_resume,
+        hull_cmd_events, hull_cmd_ps;

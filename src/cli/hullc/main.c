@@ -28,6 +28,8 @@ static const struct hull_cli_command hull_cmd_help = {
 /* One line per command, in the order `hullc --help` lists them. */
 static const struct hull_cli_command *const commands[] = {
     &hull_cmd_create, &hull_cmd_delete, &hull_cmd_kill,  &hull_cmd_list, &hull_cmd_run,
+    &hull_cmd_exec, &hull_cmd_features, &hull_cmd_checkpoint, &hull_cmd_restore,
+    &hull_cmd_update, &hull_cmd_pause, &hull_cmd_resume, &hull_cmd_events, &hull_cmd_ps,
     &hull_cmd_spec,   &hull_cmd_start,  &hull_cmd_state, &hull_cmd_help,
 };
 
@@ -119,7 +121,7 @@ static void print_help(FILE *f)
         for (size_t i = 0; i < HULL_ARRAY_SIZE(commands); i++) {
                 const char *name = commands[i]->name;
                 bool is_help = commands[i] == &hull_cmd_help;
-                fprintf(f, "   %-10s%s\n", is_help ? "help, h" : name, commands[i]->summary);
+                fprintf(f, "   %-12s%s\n", is_help ? "help, h" : name, commands[i]->summary);
         }
         fputs("\nGLOBAL OPTIONS:\n"
               "   --debug              enable debug logging\n"
