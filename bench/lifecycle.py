@@ -33,6 +33,7 @@ reported: a runtime that leaks is a bug).
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -96,7 +97,35 @@ class Worker:
         self.proc.wait()
 
 
-def make_bundle(src, dst, resources):
+# Syscalls a typical engine profile refuses; everything else in the kernel's table is allowed.
+SECCOMP_DENY = {"acct", "add_key", "bpf", "clock_adjtime", "clock_settime", "create_module",
+                "delete_module", "finit_module", "get_kernel_syms", "get_mempolicy",
+                "init_module", "ioperm", "iopl", "kcmp", "kexec_file_load", "kexec_load",
+                "keyctl", "lookup_dcookie", "mbind", "mount", "move_pages", "nfsservctl",
+                "open_by_handle_at", "perf_event_open", "personality", "pivot_root",
+                "process_vm_readv", "process_vm_writev", "ptrace", "query_module", "quotactl",
+                "reboot", "request_key", "set_mempolicy", "setns", "settimeofday", "swapoff",
+                "swapon", "sysfs", "_sysctl", "umount2", "unshare", "uselib",
+                "userfaultfd", "ustat", "vm86", "vm86old"}
+
+
+def seccomp_profile():
+    """An allow-list profile of the size engines ship (Podman's default allows ~440 names over
+    three architectures), made from this machine's syscall table: default ERRNO, one ALLOW rule
+    with every x86-64 syscall name but SECCOMP_DENY."""
+    names = []
+    with open("/usr/include/x86_64-linux-gnu/asm/unistd_64.h") as f:
+        for line in f:
+            if line.startswith("#define __NR_"):
+                name = line.split()[1][len("__NR_"):]
+                if name not in SECCOMP_DENY:
+                    names.append(name)
+    return {"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 1,
+            "architectures": ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+            "syscalls": [{"names": sorted(names), "action": "SCMP_ACT_ALLOW"}]}
+
+
+def make_bundle(src, dst, resources, seccomp=False):
     shutil.copytree(src, dst, symlinks=True)
     path = os.path.join(dst, "config.json")
     with open(path) as f:
@@ -111,9 +140,55 @@ def make_bundle(src, dst, resources):
         res["memory"] = {"limit": 256 * 1024 * 1024}
         res["pids"] = {"limit": 128}
         res["cpu"] = {"shares": 512}
+    if seccomp:
+        cfg["linux"]["seccomp"] = seccomp_profile()
     with open(path, "w") as f:
         json.dump(cfg, f, indent=1)
     return dst
+
+
+def probe(name, path, src_bundle, work, tag):
+    """Run a container that reports what the runtime applied, so a table never compares a
+    runtime that skips work (capabilities, seccomp, cgroup limits) without saying so."""
+    d = make_bundle(src_bundle, os.path.join(work, f"probe-{name}"), resources=True, seccomp=True)
+    cp = os.path.join(d, "config.json")
+    with open(cp) as f:
+        cfg = json.load(f)
+    cfg["process"]["args"] = ["/bin/sh", "-c",
+                              "grep -e ^CapEff: -e ^Seccomp: /proc/self/status; "
+                              "cat /sys/fs/cgroup/memory/memory.limit_in_bytes "
+                              "/sys/fs/cgroup/memory.max 2>/dev/null"]
+    with open(cp, "w") as f:
+        json.dump(cfg, f)
+    root = f"/run/{tag}-probe-{name}"
+    script = 'umount /sys/fs/cgroup/unified 2>/dev/null; exec "$0" --root "$1" run --bundle "$2" "$3"'
+    try:
+        r = subprocess.run(["unshare", "-m", "sh", "-c", script, path, root, d, f"{tag}-probe"],
+                           capture_output=True, text=True, timeout=30)
+        out = r.stdout
+    except subprocess.TimeoutExpired:
+        out = ""
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(d, ignore_errors=True)
+    missing = []
+    want_caps = 0
+    for c in cfg["process"]["capabilities"]["effective"]:
+        want_caps |= 1 << CAP_NUMBERS[c]
+    m = re.search(r"CapEff:\s*([0-9a-f]+)", out)
+    if not m or int(m[1], 16) != want_caps:
+        missing.append("capabilities")
+    if not re.search(r"Seccomp:\s*2", out):
+        missing.append("seccomp")
+    if str(256 * 1024 * 1024) not in out:
+        missing.append("memory limit")
+    return missing
+
+
+CAP_NUMBERS = {"CAP_CHOWN": 0, "CAP_DAC_OVERRIDE": 1, "CAP_FOWNER": 3, "CAP_FSETID": 4,
+               "CAP_KILL": 5, "CAP_SETGID": 6, "CAP_SETUID": 7, "CAP_SETPCAP": 8,
+               "CAP_NET_BIND_SERVICE": 10, "CAP_NET_RAW": 13, "CAP_SYS_CHROOT": 18,
+               "CAP_MKNOD": 27, "CAP_AUDIT_WRITE": 29, "CAP_SETFCAP": 31}
 
 
 def pct(xs, p):
@@ -360,8 +435,8 @@ def main():
     ap.add_argument("--no-perf", action="store_true")
     ap.add_argument("--raw", metavar="FILE", help="also write every sample as JSON to FILE")
     ap.add_argument("--only", action="append",
-                    choices=["run", "resources", "state", "version", "ablation"],
-                    help="scenarios (repeatable; default run, resources, state, version)")
+                    choices=["run", "resources", "seccomp", "state", "version", "ablation"],
+                    help="scenarios (repeatable; default all but ablation)")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("lifecycle.py: must run as root")
@@ -377,12 +452,19 @@ def main():
             sys.exit(f"lifecycle.py: {name}: {path} not found")
         rts.append((name, full))
     base_names = [n for n, _ in rts if n in ("crun", "runc")]
-    scenarios = a.only or ["run", "resources", "state", "version"]
+    scenarios = a.only or ["run", "resources", "seccomp", "state", "version"]
 
     tag = f"hb{os.getpid()}"
     work = tempfile.mkdtemp(prefix="hull-bench-lifecycle.")
     plain = make_bundle(a.bundle, os.path.join(work, "plain"), resources=False)
     limited = make_bundle(a.bundle, os.path.join(work, "resources"), resources=True)
+    filtered = make_bundle(a.bundle, os.path.join(work, "seccomp"), resources=False,
+                           seccomp=True)
+    checks = {}
+    for n, p in rts:
+        checks[n] = probe(n, p, a.bundle, work, tag)
+        if checks[n]:
+            log(f"{n} does NOT apply: {', '.join(checks[n])}")
     launcher = build_launcher(work)
     workers = [Worker(n, p, f"/run/{tag}-{n}", launcher, work) for n, p in rts]
     out = []
@@ -416,6 +498,16 @@ def main():
             out.append(table(f"`run` of /bin/true with memory limit 256 MiB, pids limit 128, "
                              f"cpu shares 512, {a.n} runs per runtime", runs, perf, base_names))
 
+        if "seccomp" in scenarios:
+            log(f"run /bin/true with a seccomp filter x{a.n}")
+            runs = round_robin(workers, a.n, lambda w, i: [
+                w.path, "--root", w.root, "run", "--bundle", filtered, f"{tag}-f-{w.name}-{i}"],
+                "seccomp")
+            nsys = len(seccomp_profile()["syscalls"][0]["names"])
+            out.append(table(f"`run` of /bin/true with a seccomp allow-list ({nsys} syscalls, 3 "
+                             f"architectures, default ERRNO), {a.n} runs per runtime", runs, {},
+                             base_names))
+
         if "state" in scenarios:
             log(f"state x{a.n}")
             for w in workers:
@@ -447,6 +539,10 @@ def main():
     if a.raw:
         with open(a.raw, "w") as f:
             json.dump(raw, f)
+    notes = [f"- {n} does not apply {', '.join(m)} (checked from inside a container): its "
+             "times leave that work out" for n, m in checks.items() if m]
+    if notes:
+        out.append("Fairness check:\n" + "\n".join(notes) + "\n")
     print("\n".join(out))
     if leaks:
         print("Left behind (cleaned up by the benchmark):\n" +

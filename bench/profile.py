@@ -61,7 +61,7 @@ def classify_cpu(frames):
         if any(n in syms for n in names):
             return bucket
     leaf = frames[0] if frames else ""
-    return "other kernel" if leaf.startswith("k:") else "user space"
+    return "user space" if leaf.startswith("u:") else "other kernel"
 
 
 def parse_perf_script(path):
@@ -97,13 +97,22 @@ def parse_perf_script(path):
 
 
 def strip_kernel(frames):
+    """Kernel frames lose their 'k:' prefix (the rules name kernel functions); user frames keep
+    'u:sym@dso'."""
     return [f[2:] if f.startswith("k:") else f for f in frames]
 
 
-def roles(samples, prog_comm):
-    """pid -> 'program' if the pid ever ran the container program, else 'runtime'."""
-    prog = {pid for pid, comm, _, _ in samples if comm == prog_comm}
-    return prog
+def our_pids(samples, path):
+    """Pids that ran the runtime binary or the container program. comm changes at execve, the
+    pid does not: the loop's shell forks, and its child becomes the runtime."""
+    base = os.path.basename(path)[:15]
+    return base, {pid for pid, comm, _, _ in samples
+                  if comm in (base, "true") or comm.startswith("runc:")}
+
+
+def program_pids(samples):
+    """Pids that became the container's /bin/true (the init child, before and after execve)."""
+    return {pid for pid, comm, _, _ in samples if comm == "true"}
 
 
 def record(runtime, path, bundle, n, event_args, data, work, prefix):
@@ -125,22 +134,16 @@ def cpu_profile(runtime, path, bundle, n, work, tag):
     data = os.path.join(work, f"cpu-{runtime}.data")
     record(runtime, path, bundle, n, "-F 20000 -e cpu-clock -g", data, work, f"{tag}c")
     samples = list(parse_perf_script(data))
-    base = os.path.basename(path)[:15]
-    # The loop's own shell is not the runtime: count only pids that ran the runtime binary or
-    # the container program (comm changes at exec, the pid does not).
-    ours = {pid for pid, comm, _, _ in samples if comm in (base, "true") or
-            comm.startswith("runc:")}
-    prog = roles(samples, "true")
+    _, ours = our_pids(samples, path)
     buckets = collections.Counter()
     for pid, comm, period, frames in samples:
         if pid not in ours or comm == "sh":
             continue
-        b = classify_cpu(strip_kernel(frames))
-        who = "container program" if comm == "true" else base
-        if who == "container program":
-            b = "container /bin/true (all)"
+        if comm == "true":
+            b = "container /bin/true (after execve)"
+        else:
+            b = classify_cpu(strip_kernel(frames))
         buckets[b] += period
-    del prog
     return {k: v / 1e6 / n for k, v in buckets.items()}  # ms per run
 
 
@@ -148,10 +151,8 @@ def fault_profile(runtime, path, bundle, n, work, tag):
     data = os.path.join(work, f"pf-{runtime}.data")
     record(runtime, path, bundle, n, "-e page-faults -c 1 -g", data, work, f"{tag}f")
     samples = list(parse_perf_script(data))
-    base = os.path.basename(path)[:15]
-    prog = roles(samples, "true")
-    ours = {pid for pid, comm, _, _ in samples if comm in (base, "true") or
-            comm.startswith("runc:")}
+    base, ours = our_pids(samples, path)
+    prog = program_pids(samples)
     buckets = collections.Counter()
     for pid, comm, period, frames in samples:
         if pid not in ours or comm == "sh":

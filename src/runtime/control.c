@@ -93,23 +93,6 @@ static int kill_and_wait(const struct hull_state *st, struct hull_cgroup *cg, st
         return 0;
 }
 
-static void run_poststop(const struct hull_state *st)
-{
-        _cleanup_free_ char *path = NULL;
-        if (asprintf(&path, "%s/config.json", st->bundle) < 0)
-                return;
-        struct hull_err err = {0};
-        _cleanup_(hull_oci_config_freep) struct hull_oci_config *c = NULL;
-        if (hull_oci_config_load(path, &c, &err) < 0 || c->hooks.count[HULL_HOOK_POSTSTOP] == 0)
-                return;
-        json_t *o = hull_state_to_oci(st, HULL_STATUS_STOPPED);
-        char *s = o ? json_dumps(o, JSON_COMPACT) : NULL;
-        json_decref(o);
-        if (s && hull_hooks_run(c, HULL_HOOK_POSTSTOP, s, &err) < 0)
-                hull_warn("%s", err.msg); /* poststop failures only warn (runtime-spec) */
-        free(s);
-}
-
 int hull_container_delete(const struct hull_runtime *rt, const char *id, bool force,
                           struct hull_err *err)
 {
@@ -144,7 +127,7 @@ int hull_container_delete(const struct hull_runtime *rt, const char *id, bool fo
                 if (r < 0)
                         return hull_err_wrap(err, "delete %s", id);
         }
-        run_poststop(st);
+        hull_hooks_poststop(st);
         return hull_state_dir_remove(root, id, err);
 }
 

@@ -26,6 +26,7 @@
 #include "runtime/exec_internal.h"
 #include "runtime/lifecycle.h"
 #include "runtime/namespaces.h"
+#include "runtime/security.h"
 #include "runtime/state.h"
 
 /* Append a copy of S to the NULL-terminated vector *V of length *N (N may be NULL). */
@@ -187,6 +188,7 @@ static void exec_parent_done(struct exec_parent *e)
                 waitpid(e->pid, NULL, 0);
         }
         hull_cgroup_free(e->cgroup);
+        hull_security_free(e->x.sp.security);
         if (e->config) {
                 hull_oci_process_free(e->config->process);
                 e->config->process = e->orig_process;
@@ -323,11 +325,12 @@ static int connect_socket(const char *path, struct hull_err *err)
 static int prepare_console(struct exec_parent *e, const struct hull_exec_opts *o,
                            struct hull_err *err)
 {
-        if (!e->config->process->terminal) {
-                if (o->console_socket)
-                        hull_warn("--console-socket ignored: the process has no terminal");
+        /* runc's rules, which engines are written against. */
+        if ((!o->detach || !e->config->process->terminal) && o->console_socket)
+                return hull_err_set(err, EINVAL, "cannot use a console socket if hullc will not "
+                                                 "detach or allocate a tty");
+        if (!e->config->process->terminal)
                 return 0;
-        }
         if (o->console_socket) {
                 e->x.console_fd = connect_socket(o->console_socket, err);
         } else {
@@ -480,6 +483,15 @@ static int enter_cgroup(struct exec_parent *e, const struct hull_state *st,
         return 0;
 }
 
+/* The child's own account of its failure if it sent one, else FALLBACK. */
+static int child_error(int sync, const char *fallback, struct hull_err *err)
+{
+        struct hull_exec_msg m;
+        if (hull_exec_recv(sync, &m) == 0 && m.step == HULL_EXEC_SYNC_ERROR)
+                return hull_err_set(err, m.code, "%s", m.text);
+        return hull_err_set(err, EPIPE, "%s", fallback);
+}
+
 /* Fork the child and walk it up to the execve of the process. */
 static int start_child(struct exec_parent *e, const struct hull_state *st,
                        const struct hull_exec_opts *o, struct hull_err *err)
@@ -512,8 +524,13 @@ static int start_child(struct exec_parent *e, const struct hull_state *st,
         int r = enter_cgroup(e, st, o, err);
         if (r < 0)
                 return r;
+        if (!e->x.fork_in_pidns) {
+                e->x.sp.pid = pid;
+                if ((r = hull_security_after_spawn(&e->x.sp, err)) < 0)
+                        return r;
+        }
         if (hull_exec_send(sync, HULL_EXEC_SYNC_GO, 0, NULL) < 0)
-                return hull_err_set(err, EPIPE, "the exec process died before it started");
+                return child_error(sync, "the exec process died before it started", err);
         struct hull_exec_msg m;
         if (e->x.fork_in_pidns) {
                 r = hull_exec_recv(sync, &m);
@@ -526,6 +543,11 @@ static int start_child(struct exec_parent *e, const struct hull_state *st,
                 while (waitpid(e->child, NULL, 0) < 0 && errno == EINTR)
                         ;
                 e->child = 0;
+                e->x.sp.pid = e->pid;
+                if ((r = hull_security_after_spawn(&e->x.sp, err)) < 0)
+                        return r;
+                if (hull_exec_send(sync, HULL_EXEC_SYNC_PROCEED, 0, NULL) < 0)
+                        return child_error(sync, "the exec process died before it ran", err);
         } else {
                 e->pid = pid;
         }
@@ -577,6 +599,11 @@ static int exec_start(const struct hull_runtime *rt, struct exec_parent *e,
         e->x.sp.bundle = st->bundle;
         e->x.sp.rootfs = st->rootfs;
         e->x.sp.rootless = rt->rootless;
+        /* Capabilities checked and seccomp compiled here, outside the container. */
+        r = hull_security_prepare(e->config, e->config->process, o->process_file,
+                                  &e->x.sp.security, err);
+        if (r < 0)
+                return r;
         if ((r = open_init(e, st, err)) < 0 || (r = prepare_console(e, o, err)) < 0)
                 return r;
         hull_debug("exec in %s (init pid %d), joining namespaces 0x%lx", o->id, (int)st->pid,

@@ -183,6 +183,12 @@ static __attribute__((noreturn)) void process_main(struct hull_exec_child *x)
                 fail(x, &err);
         if (hull_process_prepare(sp, &err) < 0 || hull_process_find_exec(sp, &path, &err) < 0)
                 fail(x, &err);
+        if (x->fork_in_pidns) {
+                /* hullc learns our pid from our parent; the seccomp listener state needs it. */
+                struct hull_exec_msg m;
+                if (hull_exec_recv(x->sync_fd, &m) != 0 || m.step != HULL_EXEC_SYNC_PROCEED)
+                        _exit(1);
+        }
         if (hull_security_apply_last(sp, &err) < 0)
                 fail(x, &err);
         close_fds_for_exec(sp->preserve_fds);

@@ -12,6 +12,7 @@ enum hull_exec_step {
         HULL_EXEC_SYNC_GO = 1, /* hullc -> child: it is in the container's cgroup */
         HULL_EXEC_SYNC_PID,    /* child -> hullc: pid (in hullc's namespace) of the process
                                 * forked inside the container's pid namespace */
+        HULL_EXEC_SYNC_PROCEED, /* hullc -> process: its pid is recorded, it may execve */
         HULL_EXEC_SYNC_ERROR,  /* child -> hullc: setup failed; the message says why */
 };
 

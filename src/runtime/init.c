@@ -17,6 +17,7 @@
 #include "base/file.h"
 #include "base/path.h"
 #include "base/syscalls.h"
+#include "runtime/hooks.h"
 #include "runtime/namespaces.h"
 #include "runtime/security.h"
 #include "runtime/state.h"
@@ -42,7 +43,10 @@ static int write_sysctls(const struct hull_oci_linux *l, struct hull_err *err)
                 for (char *p = path + strlen("/proc/sys/"); *p; p++)
                         if (*p == '.')
                                 *p = '/';
-                int r = hull_file_write_str(AT_FDCWD, path, l->sysctl[i].value, err);
+                /* Through the container's own procfs, verified: not a path a mount or a
+                 * symlink could redirect to a host-wide file (CVE-2025-52881). */
+                int r = hull_security_write_proc(path + strlen("/proc/"), l->sysctl[i].value,
+                                                 err);
                 if (r < 0)
                         return hull_err_wrap(err, "linux.sysctl: set %s", key);
         }
@@ -120,13 +124,8 @@ static int init_setup(struct hull_spawn *sp, int *ret_fifo_fd, char **ret_exec,
         if (setsid() < 0)
                 return hull_err_sys(err, errno, "setsid");
         _cleanup_close_ int fifo = TAKE_FD(sp->fifo_fd);
+        /* Walks child-mounts-done / parent-hooks-done before pivot_root (hooks.c). */
         r = hull_rootfs_setup(sp, err);
-        if (r < 0)
-                return r;
-        r = hull_sync_send(sp->sync_fd, HULL_SYNC_CHILD_MOUNTS_DONE, err);
-        if (r < 0)
-                return r;
-        r = hull_sync_expect(sp->sync_fd, HULL_SYNC_PARENT_HOOKS_DONE, "hullc", err);
         if (r < 0)
                 return r;
         if (hull_oci_config_namespace(c, HULL_NS_UTS) && (r = set_hostnames(c, err)) < 0)
@@ -184,7 +183,9 @@ __attribute__((noreturn)) void hull_init_main(struct hull_spawn *sp)
                 dprintf(STDERR_FILENO, "hullc init: %s\n", err.msg);
                 _exit(1);
         }
-        r = hull_security_apply_last(sp, &err);
+        r = hull_hooks_start_container(sp, &err);
+        if (r == 0)
+                r = hull_security_apply_last(sp, &err);
         if (r < 0) {
                 dprintf(STDERR_FILENO, "hullc init: %s\n", err.msg);
                 _exit(1);

@@ -24,6 +24,7 @@
 #include "base/syscalls.h"
 #include "cgroup/cgroup.h"
 #include "oci/config.h"
+#include "runtime/hooks.h"
 #include "runtime/lifecycle.h"
 #include "runtime/namespaces.h"
 #include "runtime/security.h"
@@ -124,10 +125,12 @@ static int save_created_state(struct hull_created *cr, const struct hull_create_
                 .owner = getuid(),
                 .annotations = cr->config->annotations,
                 .cgroup = cr->sp.cgroup ? hull_cgroup_to_json(cr->sp.cgroup) : NULL,
+                .config = hull_hooks_to_state(cr->config),
         };
         int r = hull_state_save(cr->sp.state_dir_fd, &st, err);
         free(st.created);
         json_decref(st.cgroup);
+        json_decref(st.config);
         if (r < 0)
                 return r;
         if (opts->pid_file) {
@@ -181,7 +184,8 @@ static int create_prepare(const struct hull_runtime *rt, const struct hull_creat
         r = hull_ns_open_paths(cr->config, cr->sp.ns_fds, err);
         if (r < 0)
                 return r;
-        if (opts->console_socket) {
+        /* Like runc, a console socket is only used when the process asks for a terminal. */
+        if (opts->console_socket && cr->config->process->terminal) {
                 cr->sp.console_socket_fd = connect_console_socket(opts->console_socket, err);
                 if (cr->sp.console_socket_fd < 0)
                         return cr->sp.console_socket_fd;
@@ -364,5 +368,8 @@ int hull_container_start(const struct hull_runtime *rt, const char *id, struct h
         if (s != HULL_STATUS_CREATED)
                 return hull_err_set(err, EINVAL, "cannot start a container that is %s (%s)",
                                     hull_status_to_string(s), id);
-        return release_init(dir, st, err);
+        r = release_init(dir, st, err);
+        if (r == 0)
+                hull_hooks_poststart(st);
+        return r;
 }

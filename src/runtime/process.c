@@ -125,8 +125,10 @@ int hull_process_prepare(struct hull_spawn *sp, struct hull_err *err)
         if (r < 0)
                 return r;
         umask(p->user.has_umask ? p->user.umask : 0022);
-        /* chdir by path, after the switch, so the user's own permissions apply. */
-        if (chdir(p->cwd) < 0)
+        /* After the switch, so the user's own permissions apply; through the fd resolved
+         * inside the root, never the path again: a path could lead to a leaked host directory
+         * (/proc/self/fd/N, CVE-2024-21626) or be swapped for a symlink meanwhile. */
+        if (fchdir(cwd) < 0)
                 return hull_err_sys(err, errno, "chdir to process.cwd %s", p->cwd);
         return hull_security_after_user(sp, err);
 }

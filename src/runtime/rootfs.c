@@ -18,6 +18,7 @@
 #include "base/log.h"
 #include "base/path.h"
 #include "base/syscalls.h"
+#include "runtime/hooks.h"
 #include "runtime/mount_opts.h"
 
 static unsigned long propagation_flag(const char *name)
@@ -141,10 +142,38 @@ static int mount_bind(struct hull_spawn *sp, int rootfd, const struct hull_oci_m
         return finish_mount(rootfd, m->destination, o, true, o->flags, what, err);
 }
 
+/* The last component of PATH inside the root, not followed: 0 and *ret filled, or -ENOENT. */
+static int lstat_in_root(int rootfd, const char *path, struct stat *ret, struct hull_err *err)
+{
+        _cleanup_free_ char *dir = strdup(path);
+        if (!dir)
+                return hull_err_set(err, ENOMEM, "out of memory");
+        char *slash = strrchr(dir, '/');
+        const char *base = slash ? slash + 1 : dir;
+        if (slash)
+                *slash = '\0';
+        struct hull_err ignored = {0};
+        _cleanup_close_ int parent =
+                hull_path_open_in_root(rootfd, slash && dir[0] ? dir : "/", O_PATH | O_DIRECTORY,
+                                       0, &ignored);
+        if (parent < 0 || fstatat(parent, base, ret, AT_SYMLINK_NOFOLLOW) < 0)
+                return -ENOENT;
+        return 0;
+}
+
 static int mount_fs(struct hull_spawn *sp, int rootfd, const struct hull_oci_mount *m,
                     const struct hull_mount_opts *o, const char *what, struct hull_err *err)
 {
         const char *type = m->type;
+        struct stat st;
+        /* procfs and sysfs go on a real directory of the image, never through a symlink the
+         * image planted there (CVE-2019-19921): what the runtime later opens under /proc must
+         * be the procfs it mounted. */
+        if ((strcmp(type, "proc") == 0 || strcmp(type, "sysfs") == 0) &&
+            lstat_in_root(rootfd, m->destination, &st, err) == 0 && !S_ISDIR(st.st_mode))
+                return hull_err_set(err, ENOTDIR, "%s: %s must be mounted on an ordinary "
+                                                  "directory, and %s in the rootfs is not one",
+                                    what, type, m->destination);
         _cleanup_close_ int dest = hull_path_mkdir_in_root(rootfd, m->destination, 0755, err);
         if (dest < 0)
                 return hull_err_wrap(err, "%s: create destination", what);
@@ -240,7 +269,21 @@ int hull_rootfs_setup(struct hull_spawn *sp, struct hull_err *err)
         int r = hull_devices_setup(sp, rootfd, err);
         if (r < 0)
                 return r;
+        /* The pty is bound on /dev/console: a symlink planted there would carry the mount to
+         * its target (CVE-2025-52565). */
+        struct stat st;
+        if (sp->config->process && sp->config->process->terminal &&
+            lstat_in_root(rootfd, "/dev/console", &st, err) == 0 && !S_ISREG(st.st_mode) &&
+            !S_ISCHR(st.st_mode))
+                return hull_err_set(err, EINVAL, "/dev/console in the container is not a file "
+                                                 "or device (a symlink?): refusing to mount the "
+                                                 "terminal on it");
         r = hull_terminal_setup(sp, rootfd, &sp->pty_fd, err);
+        if (r < 0)
+                return r;
+        /* Hooks see the container's mounts and the host's root (runtime-spec: createRuntime
+         * and createContainer run before pivot_root). */
+        r = hull_hooks_before_pivot(sp, err);
         if (r < 0)
                 return r;
         r = do_pivot(sp, rootfd, err);
@@ -274,6 +317,11 @@ static int mask_path(const char *path, int devnull, struct hull_err *err)
         struct stat st;
         if (fstat(fd, &st) < 0)
                 return hull_err_sys(err, errno, "mask %s", path);
+        /* Mounting over a symlink would not hide what it points to (CVE-2025-31133). */
+        if (S_ISLNK(st.st_mode))
+                return hull_err_set(err, ELOOP, "mask %s (linux.maskedPaths): it is a symlink in "
+                                                "the container, refusing to mask through it",
+                                    path);
         char p[HULL_FD_PATH_MAX], q[HULL_FD_PATH_MAX];
         int r;
         if (S_ISDIR(st.st_mode))
@@ -290,6 +338,11 @@ static int readonly_path(const char *path, struct hull_err *err)
         _cleanup_close_ int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? 0 : hull_err_sys(err, errno, "make %s read-only", path);
+        struct stat st;
+        if (fstat(fd, &st) == 0 && S_ISLNK(st.st_mode))
+                return hull_err_set(err, ELOOP, "make %s read-only (linux.readonlyPaths): it is a "
+                                                "symlink in the container",
+                                    path);
         char p[HULL_FD_PATH_MAX];
         if (mount(hull_fd_path(fd, p), hull_fd_path(fd, p), NULL, MS_BIND | MS_REC, NULL) < 0)
                 return hull_err_sys(err, errno, "bind %s (linux.readonlyPaths)", path);

@@ -38,7 +38,9 @@ int hull_container_run(const struct hull_runtime *rt, const struct hull_create_o
         struct hull_console con = {.master = -1};
         int master = -1;
         int r = hull_container_create_keep(rt, &o, &cr, err);
-        if (r == 0 && (r = hull_console_accept(&cl, &master, err)) == 0 && master >= 0)
+        /* Only a terminal sends its master; without one nothing will arrive on the listener. */
+        bool tty = r == 0 && cl.fd >= 0 && cr.config->process->terminal;
+        if (tty && (r = hull_console_accept(&cl, &master, err)) == 0 && master >= 0)
                 r = hull_console_start(&con, master, err);
         hull_console_listener_close(&cl);
         if (r == 0)

@@ -248,35 +248,56 @@ int hull_security_after_user(struct hull_spawn *sp, struct hull_err *err)
         return 0;
 }
 
-/* Open /proc/<pid>/attr/NAME for writing, making sure it is procfs's own file: the container
- * could have put a bind mount or a symlink anywhere on the way (CVE-2019-16884). */
-static int open_proc_attr(const char *name, struct hull_err *err)
+int hull_security_open_proc(const char *rel, int flags, struct hull_err *err)
 {
         _cleanup_close_ int proc = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct statfs sf;
         if (proc < 0 || fstatfs(proc, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
                 return hull_err_set(err, EACCES, "/proc in the container is not procfs: refusing "
-                                                 "to set the LSM label through it");
-        char rel[64];
-        snprintf(rel, sizeof(rel), "%d/attr/%s", (int)getpid(), name);
-        struct open_how how = {.flags = O_WRONLY | O_CLOEXEC,
+                                                 "to write /proc/%s through it",
+                                    rel);
+        struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
                                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
                                           RESOLVE_NO_XDEV | RESOLVE_BENEATH};
         int fd = hull_openat2(proc, rel, &how, sizeof(how));
+        if (fd < 0 && errno == EXDEV)
+                return hull_err_set(err, EXDEV, "/proc/%s is covered by another mount: refusing "
+                                                "to write through it",
+                                    rel);
+        if (fd < 0 && errno == ELOOP)
+                return hull_err_set(err, ELOOP, "/proc/%s goes through a symlink: refusing to "
+                                                "write through it",
+                                    rel);
         if (fd < 0)
                 return hull_err_sys(err, errno, "open /proc/%s", rel);
+        if (fstatfs(fd, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC) {
+                close(fd);
+                return hull_err_set(err, EACCES, "/proc/%s is not a procfs file", rel);
+        }
         return fd;
 }
 
-static int write_attr(const char *name, const char *value, struct hull_err *err)
+int hull_security_write_proc(const char *rel, const char *value, struct hull_err *err)
 {
-        _cleanup_close_ int fd = open_proc_attr(name, err);
+        _cleanup_close_ int fd = hull_security_open_proc(rel, O_WRONLY, err);
         if (fd < 0)
                 return fd;
         size_t len = strlen(value);
-        if (write(fd, value, len) != (ssize_t)len)
-                return hull_err_sys(err, errno, "write /proc/self/attr/%s", name);
+        ssize_t n;
+        do
+                n = write(fd, value, len);
+        while (n < 0 && errno == EINTR);
+        if (n != (ssize_t)len)
+                return hull_err_sys(err, n < 0 ? errno : EIO, "write /proc/%s", rel);
         return 0;
+}
+
+/* The LSM's exec attribute of this process, through the container's verified procfs. */
+static int write_attr(const char *name, const char *value, struct hull_err *err)
+{
+        char rel[64];
+        snprintf(rel, sizeof(rel), "%d/attr/%s", (int)getpid(), name);
+        return hull_security_write_proc(rel, value, err);
 }
 
 static int apply_lsm(const struct hull_security *s, struct hull_err *err)

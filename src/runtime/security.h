@@ -29,6 +29,13 @@ int hull_security_after_user(struct hull_spawn *sp, struct hull_err *err);
  * (and hand its listener fd to listenerPath). */
 int hull_security_apply_last(struct hull_spawn *sp, struct hull_err *err);
 
+/* Child, after pivot_root: open /proc/REL ("sys/net/ipv4/ip_forward") only if /proc is procfs
+ * and nothing on the way is a symlink or another mount (a container-made bind mount or link
+ * could redirect the write to a host-wide file: CVE-2019-16884, CVE-2025-52881). */
+int hull_security_open_proc(const char *rel, int flags, struct hull_err *err);
+/* The same, and write VALUE into it. */
+int hull_security_write_proc(const char *rel, const char *value, struct hull_err *err);
+
 /* An error about the value at JSON_PATH of FILE: "FILE:LINE:COL: PATH: message" (the file is
  * read again to find the position, so only on the error path). Returns -EINVAL. */
 int hull_security_fail(struct hull_err *err, const char *file, const char *json_path,
