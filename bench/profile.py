@@ -204,6 +204,7 @@ def main():
     ap.add_argument("--faults-n", type=int, default=20, help="runs under the fault profiler")
     ap.add_argument("--runtime", action="append", metavar="NAME=PATH")
     ap.add_argument("--bundle", default=os.path.join(REPO, "build", "bundle"))
+    ap.add_argument("--keep", metavar="DIR", help="keep the perf.data files in DIR")
     a = ap.parse_args()
     if os.geteuid() != 0:
         sys.exit("profile.py: must run as root")
@@ -229,6 +230,11 @@ def main():
                        "ms per run", cols, cpu))
         print(md_table(f"Page faults per `run` by process and place ({a.faults_n} runs)",
                        "faults per run", cols, faults))
+        if a.keep:
+            os.makedirs(a.keep, exist_ok=True)
+            for f in os.listdir(work):
+                if f.endswith(".data"):
+                    shutil.copy(os.path.join(work, f), a.keep)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -22,7 +22,15 @@ HULLC = os.path.abspath(os.environ.get("HULLC") or REPO / "build" / "hullc")
 # Every process a test starts through the runtime carries this variable (hullc's own environment
 # and the container's process.env), so the leak check finds leftovers in any namespace.
 TAG_VAR = "HULL_TEST"
-DEFAULT_TIMEOUT = 30
+# Tags differ between sessions too: several developers (and CI) may run the same test at once,
+# and one session's leak check must never take another's containers for its own.
+SESSION_NONCE = os.urandom(8).hex()
+DEFAULT_TIMEOUT = 20
+# A runtime that hangs would cost every test its full timeout and CI its time budget: after a
+# few hangs, later commands get a short timeout (each hang is still reported as a failure).
+HANGS_BEFORE_SHORT_TIMEOUTS = 3
+SHORT_TIMEOUT = 5
+_hangs = 0
 
 
 def _runtime_version():
@@ -110,9 +118,13 @@ class Proc:
         return self.popen.poll()
 
     def wait(self, timeout=DEFAULT_TIMEOUT):
+        global _hangs
+        if _hangs >= HANGS_BEFORE_SHORT_TIMEOUTS:
+            timeout = min(timeout, SHORT_TIMEOUT)
         try:
             rc = self.popen.wait(timeout)
         except subprocess.TimeoutExpired:
+            _hangs += 1
             self.popen.kill()
             self.popen.wait()
             pytest.fail(f"timed out after {timeout}s\n{self._result(None)!r}")
@@ -351,7 +363,8 @@ class TestEnv:
     """One test's identity and private resources. Container ids: t-<hash>-<n>."""
 
     def __init__(self, nodeid, session_dir):
-        self.tag = "t-" + hashlib.sha1(nodeid.encode()).hexdigest()[:8]
+        self.nodeid = nodeid
+        self.tag = "t-" + hashlib.sha1((SESSION_NONCE + nodeid).encode()).hexdigest()[:8]
         self.ids = []
         self._n = 0
         self._lock = threading.Lock()

@@ -47,7 +47,8 @@ static int signal_init(const struct hull_state *st, int sig, struct hull_err *er
 {
         _cleanup_close_ int pidfd = hull_state_pidfd(st);
         if (pidfd < 0)
-                return hull_err_set(err, ESRCH, "container %s is not running", st->id);
+                return hull_err_set(err, ESRCH, "cannot signal %s: container not running",
+                                    st->id);
         if (hull_pidfd_send_signal(pidfd, sig, NULL, 0) < 0)
                 return hull_err_sys(err, errno, "send signal %d to container %s", sig, st->id);
         return 0;
@@ -71,7 +72,8 @@ int hull_container_kill(const struct hull_runtime *rt, const char *id, int sig, 
                         return hull_cgroup_kill(cg, sig, err);
         }
         if (s == HULL_STATUS_STOPPED)
-                return hull_err_set(err, ESRCH, "container %s is not running", id);
+                /* runc's words: containerd and podman look for "container not running". */
+                return hull_err_set(err, ESRCH, "cannot signal %s: container not running", id);
         return signal_init(st, sig, err);
 }
 

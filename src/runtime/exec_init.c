@@ -44,9 +44,12 @@ int hull_exec_recv(int fd, struct hull_exec_msg *ret)
 {
         memset(ret, 0, sizeof(*ret));
         ssize_t n;
+        int resets = 0;
+        /* A peer that exits with our message unread makes the next recv fail with ECONNRESET
+         * (once) before what it sent us is read. */
         do
                 n = recv(fd, ret, sizeof(*ret) - 1, 0);
-        while (n < 0 && errno == EINTR);
+        while (n < 0 && (errno == EINTR || (errno == ECONNRESET && resets++ == 0)));
         if (n < 0)
                 return -errno;
         if (n == 0)
