@@ -1,11 +1,16 @@
 #!/usr/bin/python3
 """Container lifecycle benchmark: hullc against crun and runc, side by side.
 
-Runs N sequential `RUNTIME run ID` of /bin/true per runtime from the same bundle (a copy of
-build/bundle with args ["/bin/true"], terminal false, ociVersion 1.0.2 so crun 1.8 accepts it),
-an id unique per iteration and a private --root under /run for each runtime. Then the same with
-linux.resources set (memory + pids limits, cpu shares) to measure the cgroup cost, and
-`RUNTIME state ID` of one created container, N times.
+Scenarios (all but ablation by default; pick with --only, repeatable):
+  run        N sequential `RUNTIME run ID` of /bin/true from the same bundle: a copy of
+             build/bundle with args ["/bin/true"], terminal false and ociVersion 1.0.2 (crun 1.8
+             refuses 1.2.0); a fresh id per iteration, a private --root under /run per runtime.
+  resources  the same with memory limit, pids limit and cpu shares: the cgroup cost.
+  seccomp    the same with an allow-list seccomp filter of engine size: the filter compile cost.
+  state      N `RUNTIME state ID` of one created (not started) container.
+  version    N `RUNTIME --version`: exec, dynamic linking and exit, the floor under everything.
+  ablation   one thing removed from the bundle at a time (network ns, /sys mount, ...): what
+             each part of the config costs each runtime. Not in the default set.
 
 Fairness:
   * crun 1.8 refuses the hybrid cgroup layout unless /sys/fs/cgroup/unified is unmounted, so every
@@ -14,21 +19,26 @@ Fairness:
     it (one unshare per runtime, not per iteration). spawn-worker (bench/spawn-worker.c, built
     into a temporary directory) is a small static C program, so ru_maxrss is not inflated by
     the address space the runtime was exec'd from.
-  * The driver asks the workers in turn (round-robin, the starting runtime rotating each
-    iteration), so background noise lands on every runtime alike.
+  * The driver asks the launchers in turn (round-robin, the starting runtime rotating each
+    iteration), so background load lands on every runtime alike; ratios come from one run.
   * Each command is started with posix_spawn (vfork) and reaped with wait4: wall time is spawn to
     reap; rusage gives peak RSS (max over the runtime and every process it reaped, including the
-    container's /bin/true) and page faults (minor + major, same scope).
-  * A perf pass (`perf stat`, fewer iterations, not in the timing) adds task-clock of every task
-    (including ones the runtime does not reap), context switches, and instructions where the
-    machine has hardware counters.
+    container's /bin/true), page faults (minor + major, same scope) and CPU time (the user/sys
+    split is the kernel's tick-based estimate; the sum is exact).
+  * Before timing, a probe container reports from inside what each runtime applied
+    (capabilities, seccomp, memory limit); a runtime that skips work is named under the tables.
+  * A perf pass (`perf stat`, --perf-n iterations, not in the timing) adds task-clock of every
+    task (including ones the runtime does not reap), context switches, and instructions where
+    the machine has hardware counters (not on this VM).
 
-Usage (as root): bench/lifecycle.py [-n 100] [--runtime NAME=PATH ...] [--no-perf]
-Default runtimes: hullc=build/hullc, crun, runc. `--runtime` replaces the list (e.g. to compare
-hullc builds: --runtime hullc=build/hullc --runtime static=build-bench/hullc crun=... ).
-Prints a markdown table (for BENCHMARKS.md) on stdout; progress on stderr. Leaves nothing behind:
-every container is deleted, every --root removed, every leftover cgroup of ours removed (and
-reported: a runtime that leaks is a bug).
+Usage (as root): bench/lifecycle.py [-n 100] [--runtime NAME=PATH ...] [--only SCENARIO ...]
+                 [--no-perf] [--perf-n 20] [--max-load L] [--raw FILE]
+Default runtimes: hullc=build/hullc, crun, runc. `--runtime` replaces the list; the names crun
+and runc are the baselines of the ratio tables, any other name is compared against them (e.g.
+--runtime hullc=build/hullc --runtime hullc-static=build-static/hullc --runtime crun).
+Prints markdown for BENCHMARKS.md on stdout, progress on stderr. Leaves nothing behind: every
+container is deleted, every --root removed, and any state dir or cgroup a runtime left is removed
+and listed under the tables (a runtime that leaks is a bug).
 """
 import argparse
 import json
@@ -425,6 +435,34 @@ def startup(workers, n):
                  [w.name for w in workers if w.name in ("crun", "runc")])
 
 
+def environment(rts):
+    """One markdown line saying what machine and which versions the tables come from."""
+    cpu = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    vers = []
+    for name, path in rts:
+        v = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
+        first = v.splitlines()[0] if v else "?"
+        commit = next((x.split(":", 1)[1].strip() for x in v.splitlines()
+                       if x.startswith("commit:")), "")
+        vers.append(f"{name} = {first}" + (f" ({commit})" if commit else ""))
+    la = os.getloadavg()
+    return (f"Machine: {os.uname().release}, {os.cpu_count()} CPUs ({cpu}); load average at "
+            f"start {la[0]:.2f}. Runtimes: {'; '.join(vers)}.\n")
+
+
+def wait_quiet(max_load, timeout=600):
+    """Wait (at most TIMEOUT s) for the 1-minute load average to drop below MAX_LOAD."""
+    t0 = time.monotonic()
+    while os.getloadavg()[0] >= max_load and time.monotonic() - t0 < timeout:
+        log(f"load average {os.getloadavg()[0]:.2f} >= {max_load}: waiting")
+        time.sleep(15)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("-n", type=int, default=100, help="iterations per runtime (default 100)")
@@ -434,6 +472,8 @@ def main():
     ap.add_argument("--perf-n", type=int, default=20, help="iterations of the perf pass")
     ap.add_argument("--no-perf", action="store_true")
     ap.add_argument("--raw", metavar="FILE", help="also write every sample as JSON to FILE")
+    ap.add_argument("--max-load", type=float, metavar="L",
+                    help="first wait (up to 10 min) for the 1-minute load average to fall below L")
     ap.add_argument("--only", action="append",
                     choices=["run", "resources", "seccomp", "state", "version", "ablation"],
                     help="scenarios (repeatable; default all but ablation)")
@@ -454,6 +494,9 @@ def main():
     base_names = [n for n, _ in rts if n in ("crun", "runc")]
     scenarios = a.only or ["run", "resources", "seccomp", "state", "version"]
 
+    if a.max_load:
+        wait_quiet(a.max_load)
+    header = environment(rts)
     tag = f"hb{os.getpid()}"
     work = tempfile.mkdtemp(prefix="hull-bench-lifecycle.")
     plain = make_bundle(a.bundle, os.path.join(work, "plain"), resources=False)
@@ -533,12 +576,11 @@ def main():
             shutil.rmtree(w.root, ignore_errors=True)
         shutil.rmtree(work, ignore_errors=True)
 
-    for name, path in rts:
-        ver = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
-        log(f"{name}: {path}: {ver.splitlines()[0] if ver else '?'}")
     if a.raw:
         with open(a.raw, "w") as f:
             json.dump(raw, f)
+    out.insert(0, header)
+    out.append(f"Load average at the end: {os.getloadavg()[0]:.2f}.\n")
     notes = [f"- {n} does not apply {', '.join(m)} (checked from inside a container): its "
              "times leave that work out" for n, m in checks.items() if m]
     if notes:

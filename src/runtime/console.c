@@ -22,10 +22,8 @@ int hull_console_send_fd(int sock, int master, const char *name, struct hull_err
         char cbuf[CMSG_SPACE(sizeof(int))];
         memset(cbuf, 0, sizeof(cbuf));
         struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-        struct msghdr msg = {.msg_iov = &iov,
-                             .msg_iovlen = 1,
-                             .msg_control = cbuf,
-                             .msg_controllen = sizeof(cbuf)};
+        struct msghdr msg = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
         cm->cmsg_level = SOL_SOCKET;
         cm->cmsg_type = SCM_RIGHTS;
@@ -45,10 +43,8 @@ int hull_console_recv_fd(int sock, int *ret_fd, struct hull_err *err)
         char name[4096];
         char cbuf[CMSG_SPACE(sizeof(int))];
         struct iovec iov = {.iov_base = name, .iov_len = sizeof(name)};
-        struct msghdr msg = {.msg_iov = &iov,
-                             .msg_iovlen = 1,
-                             .msg_control = cbuf,
-                             .msg_controllen = sizeof(cbuf)};
+        struct msghdr msg = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         ssize_t n;
         do
                 n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
@@ -156,7 +152,8 @@ void hull_console_stop(struct hull_console *c)
 void hull_signals_forwarded(sigset_t *set)
 {
         sigfillset(set);
-        static const int kept[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGTRAP, SIGSYS};
+        static const int kept[] = {SIGKILL, SIGSTOP, SIGSEGV, SIGBUS,
+                                   SIGILL,  SIGFPE,  SIGTRAP, SIGSYS};
         for (size_t i = 0; i < HULL_ARRAY_SIZE(kept); i++)
                 sigdelset(set, kept[i]);
 }
@@ -245,10 +242,10 @@ int hull_wait_foreground(pid_t pid, int pidfd, int sfd, struct hull_console *con
         bool output_open = con && con->master >= 0;
         for (;;) {
                 struct pollfd p[4] = {
-                        {.fd = pidfd, .events = POLLIN},
-                        {.fd = sfd, .events = POLLIN},
-                        {.fd = -1},
-                        {.fd = -1},
+                    {.fd = pidfd, .events = POLLIN},
+                    {.fd = sfd, .events = POLLIN},
+                    {.fd = -1},
+                    {.fd = -1},
                 };
                 if (output_open) {
                         p[2] = (struct pollfd){.fd = con->master, .events = POLLIN};

@@ -29,11 +29,11 @@ void hull_console_listener_close(struct hull_console_listener *l);
 
 /* A pty master proxied to our stdin/stdout. */
 struct hull_console {
-        int master;          /* O_NONBLOCK, owned */
-        bool raw;            /* stdin was a terminal we put in raw mode */
+        int master; /* O_NONBLOCK, owned */
+        bool raw;   /* stdin was a terminal we put in raw mode */
         struct termios saved;
         bool stdin_open;
-        char in_buf[4096];   /* read from stdin, not yet written to the master */
+        char in_buf[4096]; /* read from stdin, not yet written to the master */
         size_t in_len;
 };
 

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/syscalls.h"
 #include "cgroup/cgroup.h"
@@ -95,6 +96,24 @@ static int kill_and_wait(const struct hull_state *st, struct hull_cgroup *cg, st
         return 0;
 }
 
+/* The cgroup a crashed create left (its init, if any, exits when its parent is gone). */
+static void remove_crashed_cgroup(int dir, const char *id)
+{
+        struct hull_err err = {0};
+        _cleanup_free_ char *data = NULL;
+        size_t len = 0;
+        if (hull_file_read(dir, HULL_CREATE_CGROUP_FILE, &data, &len, &err) < 0)
+                return;
+        json_t *saved = json_loadb(data, len, 0, NULL);
+        _cleanup_(hull_cgroup_freep) struct hull_cgroup *cg = NULL;
+        if (saved && hull_cgroup_from_json(saved, &cg, &err) == 0) {
+                hull_cgroup_kill(cg, SIGKILL, NULL);
+                if (hull_cgroup_destroy(cg, &err) < 0)
+                        hull_warn("delete %s: %s", id, err.msg);
+        }
+        json_decref(saved);
+}
+
 int hull_container_delete(const struct hull_runtime *rt, const char *id, bool force,
                           struct hull_err *err)
 {
@@ -105,6 +124,7 @@ int hull_container_delete(const struct hull_runtime *rt, const char *id, bool fo
                 /* A create that crashed before saving state: we hold its lock, so nobody is
                  * creating it now. */
                 hull_err_clear(err);
+                remove_crashed_cgroup(dir, id);
                 return hull_state_dir_remove(root, id, err);
         }
         if (r < 0)

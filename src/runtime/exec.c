@@ -90,7 +90,8 @@ static int apply_user(struct hull_oci_process *p, const struct hull_exec_opts *o
         return 0;
 }
 
-static int add_caps(struct hull_oci_process *p, const struct hull_exec_opts *o, struct hull_err *err)
+static int add_caps(struct hull_oci_process *p, const struct hull_exec_opts *o,
+                    struct hull_err *err)
 {
         if (o->n_caps == 0)
                 return 0;
@@ -165,16 +166,29 @@ static int listen_fds(void)
         return (int)n;
 }
 
+int hull_listen_fds_pass(struct hull_oci_process *p, struct hull_err *err)
+{
+        int n = listen_fds();
+        if (n <= 0)
+                return 0;
+        char buf[32];
+        snprintf(buf, sizeof(buf), "LISTEN_FDS=%d", n);
+        if (strv_append(&p->env, &p->n_env, buf) < 0 ||
+            strv_append(&p->env, &p->n_env, "LISTEN_PID=1") < 0)
+                return hull_err_set(err, ENOMEM, "out of memory");
+        return n;
+}
+
 struct exec_parent {
         struct hull_exec_child x;
         struct hull_oci_config *config;
         struct hull_oci_process *orig_process; /* the container's, swapped out */
-        json_t *process_doc;                    /* --process document */
+        json_t *process_doc;                   /* --process document */
         struct hull_cgroup *cgroup;
-        int proxy_fd;  /* our end of the console socketpair when we proxy, or -1 */
-        int keep_min;  /* fds below this belong to the process (stdio, LISTEN_FDS, preserved) */
-        pid_t child;   /* the first child, until reaped */
-        pid_t pid;     /* the process */
+        int proxy_fd; /* our end of the console socketpair when we proxy, or -1 */
+        int keep_min; /* fds below this belong to the process (stdio, LISTEN_FDS, preserved) */
+        pid_t child;  /* the first child, until reaped */
+        pid_t pid;    /* the process */
 };
 
 static void exec_parent_done(struct exec_parent *e)
@@ -246,14 +260,9 @@ static int load_process(struct exec_parent *e, const struct hull_state *st,
         e->config->process = p;
         if (!o->process_file && (r = process_from_options(p, o, err)) < 0)
                 return r;
-        int n = listen_fds();
-        if (n > 0) {
-                char buf[32];
-                snprintf(buf, sizeof(buf), "LISTEN_FDS=%d", n);
-                if (strv_append(&p->env, &p->n_env, buf) < 0 ||
-                    strv_append(&p->env, &p->n_env, "LISTEN_PID=1") < 0)
-                        return hull_err_set(err, ENOMEM, "out of memory");
-        }
+        int n = hull_listen_fds_pass(p, err);
+        if (n < 0)
+                return n;
         e->x.sp.preserve_fds = n + o->preserve_fds;
         e->keep_min = 3 + e->x.sp.preserve_fds;
         return 0;
@@ -327,16 +336,18 @@ static int prepare_console(struct exec_parent *e, const struct hull_exec_opts *o
 {
         /* runc's rules, which engines are written against. */
         if ((!o->detach || !e->config->process->terminal) && o->console_socket)
-                return hull_err_set(err, EINVAL, "cannot use a console socket if hullc will not "
-                                                 "detach or allocate a tty");
+                return hull_err_set(err, EINVAL,
+                                    "cannot use a console socket if hullc will not "
+                                    "detach or allocate a tty");
         if (!e->config->process->terminal)
                 return 0;
         if (o->console_socket) {
                 e->x.console_fd = connect_socket(o->console_socket, err);
         } else {
                 if (o->detach)
-                        return hull_err_set(err, EINVAL, "cannot allocate a tty for a detached "
-                                                         "process without --console-socket");
+                        return hull_err_set(err, EINVAL,
+                                            "cannot allocate a tty for a detached "
+                                            "process without --console-socket");
                 int pair[2];
                 if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, pair) < 0)
                         return hull_err_sys(err, errno, "create the terminal socketpair");
@@ -393,9 +404,9 @@ static int for_each_hier(json_t *saved, int (*cb)(const char *ctls, const char *
 }
 
 struct sub_cgroup {
-        const char *spec;   /* the --cgroup value, for messages */
-        char *controllers;  /* "cpu,memory" or NULL for all */
-        const char *sub;    /* relative path */
+        const char *spec;  /* the --cgroup value, for messages */
+        char *controllers; /* "cpu,memory" or NULL for all */
+        const char *sub;   /* relative path */
         pid_t pid;
         int matched;
         struct hull_err *err;
@@ -451,15 +462,47 @@ static int enter_sub_cgroup(json_t *saved, const char *spec, pid_t pid, struct h
         while (*s.sub == '/')
                 s.sub++;
         if (!*s.sub || strstr(s.sub, "..") || (s.controllers && !*s.controllers))
-                return hull_err_set(err, EINVAL, "--cgroup %s: expected [CONTROLLER:]PATH, a "
-                                                 "path below the container's cgroup", spec);
+                return hull_err_set(err, EINVAL,
+                                    "--cgroup %s: expected [CONTROLLER:]PATH, a "
+                                    "path below the container's cgroup",
+                                    spec);
         int r = for_each_hier(saved, enter_sub, &s);
         if (r < 0)
                 return r == -ENOMEM ? hull_err_set(err, ENOMEM, "out of memory") : r;
         if (!s.matched)
-                return hull_err_set(err, ENOENT, "--cgroup %s: the container has no cgroup "
-                                                 "with these controllers", spec);
+                return hull_err_set(err, ENOENT,
+                                    "--cgroup %s: the container has no cgroup "
+                                    "with these controllers",
+                                    spec);
         return 0;
+}
+
+/* cgroup v2 takes no process into a cgroup that has controllers enabled for its children
+ * (EBUSY): when the container made sub-cgroups, join the one its init is in, as runc does. */
+static int enter_init_cgroup_v2(const struct hull_state *st, pid_t pid, struct hull_err *err)
+{
+        const char *mount =
+            json_string_value(json_object_get(json_object_get(st->cgroup, "unified"), "mount"));
+        char path[64], line[4096];
+        snprintf(path, sizeof(path), "/proc/%d/cgroup", (int)st->pid);
+        _cleanup_fclose_ FILE *f = mount ? fopen(path, "re") : NULL;
+        while (f && fgets(line, sizeof(line), f)) {
+                if (strncmp(line, "0::/", 4) != 0)
+                        continue;
+                line[strcspn(line, "\n")] = '\0';
+                _cleanup_free_ char *dir = hull_strdup_printf("%s%s", mount, line + 3);
+                char buf[16];
+                snprintf(buf, sizeof(buf), "%d", (int)pid);
+                if (!dir || strstr(dir, "/../"))
+                        break;
+                _cleanup_close_ int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                if (fd < 0)
+                        return hull_err_sys(err, errno, "open the cgroup of init %s", dir);
+                return hull_file_write_str(fd, "cgroup.procs", buf, err);
+        }
+        return hull_err_set(err, EBUSY,
+                            "the container's cgroup has sub-cgroups and its init's "
+                            "cgroup cannot be found");
 }
 
 static int enter_cgroup(struct exec_parent *e, const struct hull_state *st,
@@ -475,6 +518,10 @@ static int enter_cgroup(struct exec_parent *e, const struct hull_state *st,
         if (r < 0)
                 return hull_err_wrap(err, "container %s", st->id);
         r = hull_cgroup_enter(e->cgroup, e->child, err);
+        if (r == -EBUSY && o->n_cgroups == 0) {
+                hull_err_clear(err);
+                r = enter_init_cgroup_v2(st, e->child, err);
+        }
         if (r < 0)
                 return hull_err_wrap(err, "put the exec process in the cgroup of %s", st->id);
         for (size_t i = 0; i < o->n_cgroups; i++)
@@ -537,8 +584,9 @@ static int start_child(struct exec_parent *e, const struct hull_state *st,
                 if (r == 0 && m.step == HULL_EXEC_SYNC_ERROR)
                         return hull_err_set(err, m.code, "%s", m.text);
                 if (r != 0 || m.step != HULL_EXEC_SYNC_PID || m.pid <= 0)
-                        return hull_err_set(err, EPROTO, "the exec process died while joining "
-                                                         "the container");
+                        return hull_err_set(err, EPROTO,
+                                            "the exec process died while joining "
+                                            "the container");
                 e->pid = m.pid;
                 while (waitpid(e->child, NULL, 0) < 0 && errno == EINTR)
                         ;
@@ -600,8 +648,8 @@ static int exec_start(const struct hull_runtime *rt, struct exec_parent *e,
         e->x.sp.rootfs = st->rootfs;
         e->x.sp.rootless = rt->rootless;
         /* Capabilities checked and seccomp compiled here, outside the container. */
-        r = hull_security_prepare(e->config, e->config->process, o->process_file,
-                                  &e->x.sp.security, err);
+        r = hull_security_prepare(e->config, e->config->process, o->process_file, &e->x.sp.security,
+                                  err);
         if (r < 0)
                 return r;
         if ((r = open_init(e, st, err)) < 0 || (r = prepare_console(e, o, err)) < 0)

@@ -128,7 +128,7 @@ static int setup_terminal(struct hull_exec_child *x, struct hull_err *err)
         if (root < 0)
                 return hull_err_sys(err, errno, "open the container's root");
         _cleanup_close_ int master =
-                hull_path_open_in_root(root, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, 0, err);
+            hull_path_open_in_root(root, "/dev/pts/ptmx", O_RDWR | O_NOCTTY, 0, err);
         if (master < 0)
                 return hull_err_wrap(err, "open the container's /dev/pts/ptmx (is devpts "
                                           "mounted?)");

@@ -9,11 +9,11 @@
 
 /* The steps of exec's own small protocol over a SOCK_SEQPACKET socketpair. */
 enum hull_exec_step {
-        HULL_EXEC_SYNC_GO = 1, /* hullc -> child: it is in the container's cgroup */
-        HULL_EXEC_SYNC_PID,    /* child -> hullc: pid (in hullc's namespace) of the process
-                                * forked inside the container's pid namespace */
+        HULL_EXEC_SYNC_GO = 1,  /* hullc -> child: it is in the container's cgroup */
+        HULL_EXEC_SYNC_PID,     /* child -> hullc: pid (in hullc's namespace) of the process
+                                 * forked inside the container's pid namespace */
         HULL_EXEC_SYNC_PROCEED, /* hullc -> process: its pid is recorded, it may execve */
-        HULL_EXEC_SYNC_ERROR,  /* child -> hullc: setup failed; the message says why */
+        HULL_EXEC_SYNC_ERROR,   /* child -> hullc: setup failed; the message says why */
 };
 
 struct hull_exec_msg {
@@ -25,9 +25,9 @@ struct hull_exec_msg {
 
 /* Everything the child needs, prepared by hullc before the clone. */
 struct hull_exec_child {
-        struct hull_spawn sp;  /* config (process = the exec process), id, env, pty_fd... */
-        int init_pidfd;        /* the container's init */
-        int init_root_fd;      /* O_PATH of its root directory (/proc/PID/root) */
+        struct hull_spawn sp;      /* config (process = the exec process), id, env, pty_fd... */
+        int init_pidfd;            /* the container's init */
+        int init_root_fd;          /* O_PATH of its root directory (/proc/PID/root) */
         int ns_fds[HULL_NS_COUNT]; /* its namespaces we differ from, or -1 */
         unsigned long ns_flags;    /* CLONE_NEW* of those */
         bool fork_in_pidns;        /* a pid namespace is joined: fork after setns */

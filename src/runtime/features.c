@@ -16,46 +16,45 @@
 #include "runtime/hooks.h"
 
 static const char *const mount_options[] = {
-        "async",       "atime",        "bind",        "defaults",    "dev",
-        "diratime",    "dirsync",      "exec",        "iversion",    "lazytime",
-        "loud",        "mand",         "noatime",     "nodev",       "nodiratime",
-        "noexec",      "noiversion",   "nolazytime",  "nomand",      "norelatime",
-        "nostrictatime", "nosuid",     "private",     "rbind",       "relatime",
-        "remount",     "ro",           "rprivate",    "rshared",     "rslave",
-        "runbindable", "rw",           "shared",      "silent",      "slave",
-        "strictatime", "suid",         "sync",        "unbindable",  "ratime",
-        "rdev",        "rdiratime",    "rexec",       "rnoatime",    "rnodev",
-        "rnodiratime", "rnoexec",      "rnorelatime", "rnostrictatime", "rnosuid",
-        "rrelatime",   "rro",          "rrw",         "rstrictatime", "rsuid",
+    "async",         "atime",      "bind",        "defaults",       "dev",
+    "diratime",      "dirsync",    "exec",        "iversion",       "lazytime",
+    "loud",          "mand",       "noatime",     "nodev",          "nodiratime",
+    "noexec",        "noiversion", "nolazytime",  "nomand",         "norelatime",
+    "nostrictatime", "nosuid",     "private",     "rbind",          "relatime",
+    "remount",       "ro",         "rprivate",    "rshared",        "rslave",
+    "runbindable",   "rw",         "shared",      "silent",         "slave",
+    "strictatime",   "suid",       "sync",        "unbindable",     "ratime",
+    "rdev",          "rdiratime",  "rexec",       "rnoatime",       "rnodev",
+    "rnodiratime",   "rnoexec",    "rnorelatime", "rnostrictatime", "rnosuid",
+    "rrelatime",     "rro",        "rrw",         "rstrictatime",   "rsuid",
 };
 
 static const char *const seccomp_actions[] = {
-        "SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
-        "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
-        "SCMP_ACT_NOTIFY",       "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP",
+    "SCMP_ACT_ALLOW",        "SCMP_ACT_ERRNO",       "SCMP_ACT_KILL",
+    "SCMP_ACT_KILL_PROCESS", "SCMP_ACT_KILL_THREAD", "SCMP_ACT_LOG",
+    "SCMP_ACT_NOTIFY",       "SCMP_ACT_TRACE",       "SCMP_ACT_TRAP",
 };
 
 static const char *const seccomp_operators[] = {
-        "SCMP_CMP_EQ", "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_LE",
-        "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
+    "SCMP_CMP_EQ", "SCMP_CMP_GE",        "SCMP_CMP_GT", "SCMP_CMP_LE",
+    "SCMP_CMP_LT", "SCMP_CMP_MASKED_EQ", "SCMP_CMP_NE",
 };
 
 static const char *const seccomp_archs[] = {
-        "SCMP_ARCH_AARCH64",     "SCMP_ARCH_ARM",         "SCMP_ARCH_MIPS",
-        "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",   "SCMP_ARCH_MIPSEL",
-        "SCMP_ARCH_MIPSEL64",    "SCMP_ARCH_MIPSEL64N32", "SCMP_ARCH_PPC",
-        "SCMP_ARCH_PPC64",       "SCMP_ARCH_PPC64LE",     "SCMP_ARCH_RISCV64",
-        "SCMP_ARCH_S390",        "SCMP_ARCH_S390X",       "SCMP_ARCH_X32",
-        "SCMP_ARCH_X86",         "SCMP_ARCH_X86_64",
+    "SCMP_ARCH_AARCH64",   "SCMP_ARCH_ARM",    "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",
+    "SCMP_ARCH_MIPS64N32", "SCMP_ARCH_MIPSEL", "SCMP_ARCH_MIPSEL64", "SCMP_ARCH_MIPSEL64N32",
+    "SCMP_ARCH_PPC",       "SCMP_ARCH_PPC64",  "SCMP_ARCH_PPC64LE",  "SCMP_ARCH_RISCV64",
+    "SCMP_ARCH_S390",      "SCMP_ARCH_S390X",  "SCMP_ARCH_X32",      "SCMP_ARCH_X86",
+    "SCMP_ARCH_X86_64",
 };
 
 static const struct {
         const char *name;
         unsigned flag;
 } seccomp_flags[] = {
-        {"SECCOMP_FILTER_FLAG_TSYNC", 1u << 0},
-        {"SECCOMP_FILTER_FLAG_LOG", 1u << 1},
-        {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 1u << 2},
+    {"SECCOMP_FILTER_FLAG_TSYNC", 1u << 0},
+    {"SECCOMP_FILTER_FLAG_LOG", 1u << 1},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", 1u << 2},
 };
 
 static json_t *strings(const char *const *v, size_t n)
@@ -93,7 +92,8 @@ static json_t *linux_json(void)
 {
         json_t *ns = json_array(), *caps = json_array();
         for (int t = 0; ns && t < HULL_NS_COUNT; t++)
-                json_array_append_new(ns, json_string(hull_ns_type_to_string((enum hull_ns_type)t)));
+                json_array_append_new(ns,
+                                      json_string(hull_ns_type_to_string((enum hull_ns_type)t)));
         for (unsigned c = 0; caps && c <= HULL_CAP_LAST_KNOWN; c++)
                 if (hull_cap_to_name(c))
                         json_array_append_new(caps, json_string(hull_cap_to_name(c)));
@@ -101,8 +101,8 @@ static json_t *linux_json(void)
                          "s:{s:b}, s:{s:{s:b}}}",
                          "namespaces", ns, "capabilities", caps, "cgroup", "v1", 1, "v2", 1,
                          "systemd", 0, "systemdUser", 0, "rdma", 1, "seccomp", seccomp_json(),
-                         "apparmor", "enabled", 1, "selinux", "enabled", 0, "intelRdt",
-                         "enabled", 0, "mountExtensions", "idmap", "enabled", 0);
+                         "apparmor", "enabled", 1, "selinux", "enabled", 0, "intelRdt", "enabled",
+                         0, "mountExtensions", "idmap", "enabled", 0);
 }
 
 json_t *hull_features_json(void)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -26,12 +27,12 @@
 extern char **environ;
 
 static const char *const kind_names[HULL_HOOK_COUNT] = {
-        [HULL_HOOK_PRESTART] = "prestart",
-        [HULL_HOOK_CREATE_RUNTIME] = "createRuntime",
-        [HULL_HOOK_CREATE_CONTAINER] = "createContainer",
-        [HULL_HOOK_START_CONTAINER] = "startContainer",
-        [HULL_HOOK_POSTSTART] = "poststart",
-        [HULL_HOOK_POSTSTOP] = "poststop",
+    [HULL_HOOK_PRESTART] = "prestart",
+    [HULL_HOOK_CREATE_RUNTIME] = "createRuntime",
+    [HULL_HOOK_CREATE_CONTAINER] = "createContainer",
+    [HULL_HOOK_START_CONTAINER] = "startContainer",
+    [HULL_HOOK_POSTSTART] = "poststart",
+    [HULL_HOOK_POSTSTOP] = "poststop",
 };
 
 const char *hull_hook_kind_name(enum hull_hook_kind kind)
@@ -40,8 +41,11 @@ const char *hull_hook_kind_name(enum hull_hook_kind kind)
 }
 
 static __attribute__((noreturn)) void hook_child(const struct hull_oci_hook *h, int in_fd,
-                                                 int out_fd)
+                                                 int out_fd, pid_t parent)
 {
+        /* A hook must not outlive the runtime waiting for it (a killed `create`). */
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != parent)
+                _exit(127);
         if (dup2(in_fd, STDIN_FILENO) < 0 || dup2(out_fd, STDOUT_FILENO) < 0 ||
             dup2(out_fd, STDERR_FILENO) < 0)
                 _exit(127);
@@ -116,8 +120,8 @@ static int wait_hook(pid_t pid, int pidfd, int out_fd, int timeout, int *ret_sta
                                 out_open = false;
                         else if (n > 0) {
                                 size_t take = (size_t)n < HOOK_OUTPUT_MAX - before
-                                                      ? (size_t)n
-                                                      : HOOK_OUTPUT_MAX - before;
+                                                  ? (size_t)n
+                                                  : HOOK_OUTPUT_MAX - before;
                                 memcpy(out->buf + before, tmp, take);
                                 out->len += take;
                         }
@@ -160,6 +164,7 @@ static int run_hook(const struct hull_oci_hook *h, const char *what, const char 
                 close(in[1]);
                 return hull_err_sys(err, e, "%s: create pipe", what);
         }
+        pid_t parent = getpid();
         pid_t pid = fork();
         if (pid < 0) {
                 int e = errno;
@@ -172,7 +177,7 @@ static int run_hook(const struct hull_oci_hook *h, const char *what, const char 
         if (pid == 0) {
                 /* The child's stdout must block like any pipe a program is given. */
                 fcntl(out[1], F_SETFL, 0);
-                hook_child(h, in[0], out[1]);
+                hook_child(h, in[0], out[1], parent);
         }
         close(in[0]);
         close(out[1]);
@@ -239,8 +244,8 @@ void hull_hooks_run_warn(const struct hull_oci_config *c, enum hull_hook_kind ki
 char *hull_hooks_state(const char *id, const char *status, pid_t pid, const char *bundle,
                        json_t *annotations)
 {
-        json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s}", "ociVersion", HULL_OCI_VERSION, "id",
-                              id, "status", status, "pid", (int)pid, "bundle", bundle);
+        json_t *o = json_pack("{s:s, s:s, s:s, s:i, s:s}", "ociVersion", HULL_OCI_VERSION, "id", id,
+                              "status", status, "pid", (int)pid, "bundle", bundle);
         if (!o)
                 return NULL;
         if (annotations)
@@ -255,8 +260,8 @@ int hull_hooks_run_runtime(struct hull_spawn *sp, struct hull_err *err)
         const struct hull_oci_hooks *h = &sp->config->hooks;
         if (h->count[HULL_HOOK_PRESTART] == 0 && h->count[HULL_HOOK_CREATE_RUNTIME] == 0)
                 return 0;
-        _cleanup_free_ char *state = hull_hooks_state(sp->id, "creating", sp->pid, sp->bundle,
-                                                      sp->config->annotations);
+        _cleanup_free_ char *state =
+            hull_hooks_state(sp->id, "creating", sp->pid, sp->bundle, sp->config->annotations);
         if (!state)
                 return hull_err_set(err, ENOMEM, "out of memory");
         int r = hull_hooks_run(sp->config, HULL_HOOK_PRESTART, state, err);
@@ -287,8 +292,8 @@ int hull_hooks_before_pivot(struct hull_spawn *sp, struct hull_err *err)
         r = hull_sync_expect(sp->sync_fd, HULL_SYNC_PARENT_HOOKS_DONE, "hullc", err);
         if (r < 0 || sp->config->hooks.count[HULL_HOOK_CREATE_CONTAINER] == 0)
                 return r;
-        _cleanup_free_ char *state = hull_hooks_state(sp->id, "creating", host_pid(), sp->bundle,
-                                                      sp->config->annotations);
+        _cleanup_free_ char *state =
+            hull_hooks_state(sp->id, "creating", host_pid(), sp->bundle, sp->config->annotations);
         if (!state)
                 return hull_err_set(err, ENOMEM, "out of memory");
         /* As runc: in the container's namespaces, in its rootfs, before the root changes. */
@@ -305,8 +310,8 @@ int hull_hooks_start_container(struct hull_spawn *sp, struct hull_err *err)
 {
         if (sp->config->hooks.count[HULL_HOOK_START_CONTAINER] == 0)
                 return 0;
-        _cleanup_free_ char *state = hull_hooks_state(sp->id, "created", getpid(), sp->bundle,
-                                                      sp->config->annotations);
+        _cleanup_free_ char *state =
+            hull_hooks_state(sp->id, "created", getpid(), sp->bundle, sp->config->annotations);
         if (!state)
                 return hull_err_set(err, ENOMEM, "out of memory");
         return hull_hooks_run(sp->config, HULL_HOOK_START_CONTAINER, state, err);
@@ -350,8 +355,8 @@ static void run_kept(const struct hull_state *st, enum hull_hook_kind kind, cons
         }
         if (!c || c->hooks.count[kind] == 0)
                 return;
-        _cleanup_free_ char *state = hull_hooks_state(st->id, status, pid, st->bundle,
-                                                      st->annotations);
+        _cleanup_free_ char *state =
+            hull_hooks_state(st->id, status, pid, st->bundle, st->annotations);
         if (state)
                 hull_hooks_run_warn(c, kind, state);
 }

@@ -24,6 +24,7 @@
 #include "base/syscalls.h"
 #include "cgroup/cgroup.h"
 #include "oci/config.h"
+#include "runtime/exec.h"
 #include "runtime/hooks.h"
 #include "runtime/lifecycle.h"
 #include "runtime/namespaces.h"
@@ -154,6 +155,18 @@ static int prepare_cgroup(const struct hull_runtime *rt, struct hull_created *cr
                 cr->sp.cgroup = NULL;
                 return 0;
         }
+        if (r < 0)
+                return r;
+        /* Until state.json exists, this is how a delete after a crashed create finds the
+         * cgroup (control.c). */
+        json_t *j = hull_cgroup_to_json(cr->sp.cgroup);
+        char *s = j ? json_dumps(j, JSON_COMPACT) : NULL;
+        json_decref(j);
+        if (!s)
+                return hull_err_set(err, ENOMEM, "out of memory");
+        r = hull_file_write_atomic(cr->sp.lock_fd, HULL_CREATE_CGROUP_FILE, s, strlen(s), 0600,
+                                   err);
+        free(s);
         return r;
 }
 
@@ -247,9 +260,12 @@ int hull_container_create_keep(const struct hull_runtime *rt, const struct hull_
                 cr->sp.rootfs = cr->rootfs;
                 cr->sp.no_pivot = opts->no_pivot;
                 cr->sp.no_new_keyring = opts->no_new_keyring;
-                cr->sp.preserve_fds = opts->preserve_fds;
                 cr->sp.rootless = rt->rootless;
-                r = hull_spawn_start(&cr->sp, err);
+                /* systemd socket activation: LISTEN_FDS go before the preserved fds. */
+                r = hull_listen_fds_pass(cr->config->process, err);
+                cr->sp.preserve_fds = opts->preserve_fds + (r > 0 ? r : 0);
+                if (r >= 0)
+                        r = hull_spawn_start(&cr->sp, err);
         }
         if (r == 0)
                 r = hull_security_after_spawn(&cr->sp, err);

@@ -9,6 +9,8 @@
 
 #define HULL_STATE_FILE "state.json"
 #define HULL_EXEC_FIFO "exec.fifo"
+/* The cgroup (hull_cgroup_to_json) of a container being created, written before the clone. */
+#define HULL_CREATE_CGROUP_FILE "cgroup.json"
 
 struct hull_state {
         char *id;

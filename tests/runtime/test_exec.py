@@ -198,8 +198,9 @@ def test_exec_listen_fds(runtime, running, hull_env):
     with LISTEN_FDS set for it (runc does the same)."""
     cid = running()
     r, w = os.pipe()
-    script = ("import os,sys; os.dup2(%d, 3); os.environ['LISTEN_FDS']='1'; "
-              "os.environ['LISTEN_PID']=str(os.getpid()); os.execv(sys.argv[1], sys.argv[1:])" % w)
+    script = ("import os,sys; os.dup2(%d, 3); os.set_inheritable(3, True); "
+              "os.environ['LISTEN_FDS']='1'; os.environ['LISTEN_PID']=str(os.getpid()); "
+              "os.execv(sys.argv[1], sys.argv[1:])" % w)
     cmd = ["/usr/bin/python3", "-c", script] + runtime.cmd(
         ["exec", cid, "sh", "-c", "echo $LISTEN_FDS >&3"])
     p = subprocess.run(cmd, capture_output=True, text=True, timeout=30, env=hull_env.proc_env(),
@@ -318,3 +319,65 @@ def test_exec_fallback_without_pidfd_setns(runtime, running, hull_env, monkeypat
         assert ns_of(xpid) == ns_of(pid)
     finally:
         os.kill(xpid, signal.SIGKILL)
+
+
+def test_exec_gets_the_seccomp_filter(runtime, bundle, running):
+    b = bundle()
+    b.linux["seccomp"] = {"defaultAction": "SCMP_ACT_ALLOW", "architectures": [],
+                          "syscalls": [{"names": ["mkdir", "mkdirat"],
+                                        "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]}
+    b.add_tmpfs("/mnt")
+    cid = running(b)
+    res = runtime("exec", cid, "mkdir", "/mnt/x")
+    res.fails()
+    assert "not permitted" in res.err.lower()
+    assert "Seccomp:\t2" in runtime("exec", cid, "cat", "/proc/self/status").check().out
+
+
+def test_exec_in_a_user_namespace(runtime, bundle, running, hull_env):
+    b = bundle()
+    b.set_namespace("user")
+    b.linux["uidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+    b.linux["gidMappings"] = [{"containerID": 0, "hostID": 200000, "size": 65536}]
+    # sysfs and cgroupfs cannot be mounted from this user namespace without its own netns
+    b.config["mounts"] = [m for m in b.config["mounts"]
+                          if m.get("type") not in ("sysfs", "cgroup", "cgroup2")]
+    cid = running(b)
+    pidfile = hull_env.tmp / "p"
+    runtime("exec", "-d", "--pid-file", pidfile, "-u", "1000", cid, "sleep", "100").check()
+    xpid = int(pidfile.read_text())
+    try:
+        init = runtime.state(cid)["pid"]
+        assert os.readlink(f"/proc/{xpid}/ns/user") == os.readlink(f"/proc/{init}/ns/user")
+        with open(f"/proc/{xpid}/status") as f:
+            uids = [line.split()[1:] for line in f if line.startswith("Uid:")][0]
+        assert uids[0] == str(200000 + 1000)
+    finally:
+        os.kill(xpid, signal.SIGKILL)
+    assert runtime("exec", cid, "id", "-u").check().out.strip() == "0"
+
+
+@pytest.mark.hullc_only
+def test_exec_when_the_container_made_sub_cgroups_v2(runtime, bundle, running):
+    """cgroup v2 refuses processes in a cgroup whose children have controllers (EBUSY): exec
+    then joins its init's cgroup."""
+    if not os.path.exists("/sys/fs/cgroup/cgroup.controllers"):
+        pytest.skip("needs cgroup v2 (tests/cgv2/run.sh)")
+    b = bundle()
+    b.linux.setdefault("resources", {})["pids"] = {"limit": 100}
+    cid = running(b)
+    init = init_pid(runtime, cid)
+    with open(f"/proc/{init}/cgroup") as f:
+        path = [x for x in f.read().splitlines() if x.startswith("0::")][0][3:]
+    cg = f"/sys/fs/cgroup{path}"
+    os.mkdir(f"{cg}/init")
+    with open(f"{cg}/init/cgroup.procs", "w") as f:
+        f.write(str(init))
+    with open(f"{cg}/cgroup.controllers") as f:
+        ctls = f.read().split()
+    if not ctls:
+        pytest.skip("no controller reaches the container's cgroup")
+    with open(f"{cg}/cgroup.subtree_control", "w") as f:
+        f.write("+" + ("pids" if "pids" in ctls else ctls[0]))
+    out = runtime("exec", cid, "cat", "/proc/self/cgroup").check().out
+    assert out.strip().endswith("/init"), out

@@ -71,12 +71,15 @@ def test_every_hook_runs_where_the_spec_says(runtime, bundle, hull_env, hookdir)
         assert st["id"] == cid and st["status"] == "creating", st
         assert st["bundle"] == str(b.dir)
         assert st["annotations"] == {"org.example.key": "value"}
-        assert st["pid"] == init, (k, st)
+        # (runc gives createContainer the pid in the container's namespace: 1)
+        if k != "createContainer" or runtime.is_hullc:
+            assert st["pid"] == init, (k, st)
         assert (hookdir / f"{k}.args").read_text().split() == [k]
         env = (hookdir / f"{k}.env").read_text().split("\n")
         assert f"HOOK_VAR={k}" in env
     assert not (out / "startContainer.json").exists()
-    assert not (hookdir / "poststart.json").exists()
+    if runtime.is_hullc:  # runc 1.1 runs poststart at create
+        assert not (hookdir / "poststart.json").exists()
     container_ns = (f"{os.readlink(f'/proc/{init}/ns/mnt')} "
                     f"{os.readlink(f'/proc/{init}/ns/net')}")
     assert (hookdir / "prestart.ns").read_text().strip() == host_ns()
@@ -87,7 +90,9 @@ def test_every_hook_runs_where_the_spec_says(runtime, bundle, hull_env, hookdir)
 
     runtime("start", cid).check()
     st = json.loads((hookdir / "poststart.json").read_text())
-    assert st["status"] == "running" and st["pid"] == init
+    assert st["pid"] == init
+    if runtime.is_hullc:
+        assert st["status"] == "running"
     assert (hookdir / "poststart.ns").read_text().strip() == host_ns()
     st = json.loads((out / "startContainer.json").read_text())
     assert st["id"] == cid

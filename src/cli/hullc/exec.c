@@ -59,8 +59,9 @@ static int exec_run(struct hull_cli_ctx *ctx, int argc, char **argv)
         if (r != HULL_CLI_CONTINUE)
                 return r;
         if (!o.process_file && args.argc < 2)
-                return hull_cli_usage_error(ctx, "exec", "\"exec\" requires a command to run "
-                                                         "(or --process)");
+                return hull_cli_usage_error(ctx, "exec",
+                                            "\"exec\" requires a command to run "
+                                            "(or --process)");
         if (hull_cli_make_absolute(&args, &o.process_file, &err) < 0 ||
             hull_cli_make_absolute(&args, &o.pid_file, &err) < 0 ||
             hull_cli_make_absolute(&args, &o.console_socket, &err) < 0)
