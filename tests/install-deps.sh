@@ -14,6 +14,7 @@ PACKAGES=(
         python3-pytest python3-pytest-timeout      # integration tests
         iproute2 util-linux procps      # ip, unshare, mount, ps in the tests
         runc crun                       # reference runtimes (tests, benchmarks)
+        podman conmon containerd python3-pexpect  # real engines driving hullc (tests/engines)
         file                            # make-bundle.sh checks busybox is static
 )
 

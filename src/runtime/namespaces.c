@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "base/cleanup.h"
@@ -116,10 +117,78 @@ static int write_map(pid_t pid, const char *file, const struct hull_oci_idmap *m
         return 0;
 }
 
+/* Only the caller's own id, once: what an unprivileged process may write itself. */
+static bool is_self_map(const struct hull_oci_idmap *m, size_t n, uint32_t self)
+{
+        return n == 1 && m[0].host_id == self && m[0].size == 1;
+}
+
+/* Rootless with ranges (from /etc/subuid, /etc/subgid): the setuid helpers of the uidmap
+ * package write the map for us after checking the ranges. Their stderr ends up in the error. */
+static int run_map_helper(const char *helper, pid_t pid, const struct hull_oci_idmap *m, size_t n,
+                          struct hull_err *err)
+{
+        char **argv = calloc(3 * n + 3, sizeof(char *));
+        char *nums = malloc((3 * n + 1) * 12);
+        if (!argv || !nums) {
+                free(argv);
+                free(nums);
+                return hull_err_set(err, ENOMEM, "out of memory");
+        }
+        size_t a = 0;
+        argv[a++] = (char *)helper;
+        char *w = nums;
+        w += sprintf(argv[a++] = w, "%d", (int)pid) + 1;
+        for (size_t i = 0; i < n; i++) {
+                w += sprintf(argv[a++] = w, "%u", m[i].container_id) + 1;
+                w += sprintf(argv[a++] = w, "%u", m[i].host_id) + 1;
+                w += sprintf(argv[a++] = w, "%u", m[i].size) + 1;
+        }
+        int pipefd[2];
+        pid_t child = -1;
+        if (pipe2(pipefd, O_CLOEXEC) == 0) {
+                child = fork();
+                if (child == 0) {
+                        dup2(pipefd[1], STDERR_FILENO);
+                        dup2(pipefd[1], STDOUT_FILENO);
+                        execvp(helper, argv);
+                        dprintf(STDERR_FILENO, "%s", strerror(errno));
+                        _exit(127);
+                }
+                close(pipefd[1]);
+        }
+        int e = errno;
+        free(argv);
+        free(nums);
+        if (child < 0)
+                return hull_err_sys(err, e, "run %s", helper);
+        char out[512];
+        size_t len = 0;
+        ssize_t k;
+        while ((k = read(pipefd[0], out + len, sizeof(out) - 1 - len)) > 0 ||
+               (k < 0 && errno == EINTR))
+                len += k > 0 ? (size_t)k : 0;
+        close(pipefd[0]);
+        out[len] = '\0';
+        out[strcspn(out, "\n")] = '\0';
+        int status;
+        while (waitpid(child, &status, 0) < 0 && errno == EINTR)
+                ;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+                return hull_err_set(err, EPERM, "%s failed (are the ranges in /etc/sub%cid, and "
+                                                "is the uidmap package installed?): %s",
+                                    helper, helper[3] == 'u' ? 'u' : 'g', out);
+        return 0;
+}
+
 int hull_ns_write_id_maps(pid_t pid, const struct hull_oci_linux *l, int rootless,
                           struct hull_err *err)
 {
-        if (rootless) {
+        bool gid_helper = rootless && l->n_gid_mappings &&
+                          !is_self_map(l->gid_mappings, l->n_gid_mappings, getegid());
+        bool uid_helper = rootless && l->n_uid_mappings &&
+                          !is_self_map(l->uid_mappings, l->n_uid_mappings, geteuid());
+        if (rootless && !gid_helper) {
                 /* An unprivileged writer may map only its own gid, and only after
                  * setgroups is denied (user_namespaces(7)). */
                 char path[64];
@@ -128,9 +197,13 @@ int hull_ns_write_id_maps(pid_t pid, const struct hull_oci_linux *l, int rootles
                 if (r < 0 && r != -ENOENT)
                         return hull_err_wrap(err, "deny setgroups in the user namespace");
         }
-        int r = write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
+        int r = gid_helper ? run_map_helper("newgidmap", pid, l->gid_mappings, l->n_gid_mappings,
+                                            err)
+                           : write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err);
         if (r < 0)
                 return r;
+        if (uid_helper)
+                return run_map_helper("newuidmap", pid, l->uid_mappings, l->n_uid_mappings, err);
         return write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err);
 }
 
