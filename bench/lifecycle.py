@@ -244,6 +244,7 @@ def round_robin(workers, n, make_argv, scenario, after=None):
         k = i % len(workers)
         for w in workers[k:] + workers[:k]:
             r = w.call(make_argv(w, i))
+            r["i"] = i
             runs[w.name].add(r)
             if r["rc"] != 0 and len(runs[w.name].failures) <= 3:
                 log(f"  {scenario} {w.name} #{i}: exit {r['rc']}: {r.get('stderr', '').strip()}")
@@ -308,6 +309,14 @@ def cleanup_leftovers(workers, prefix):
     return leaks
 
 
+def paired_ratio(ra, rb):
+    """Median over iterations of a's wall time / b's in the same round: load that changes over
+    the run cancels out, as both ran within milliseconds of each other."""
+    by_i = {x["i"]: x["wall_ns"] for x in rb.samples if "i" in x}
+    rs = [x["wall_ns"] / by_i[x["i"]] for x in ra.samples if x.get("i") in by_i]
+    return statistics.median(rs) if rs else None
+
+
 def fmt_ratio(a, b):
     return f"{a / b:.2f}" if a is not None and b else "–"
 
@@ -335,11 +344,14 @@ def table(title, runs, perf, base_names):
     others = [n for n in st if n not in base_names and st[n]]
     bases = [b for b in base_names if st.get(b)]
     if others and bases:
-        lines += ["", "| ratio | median | p95 | faults | peak RSS |", "|---|---|---|---|---|"]
+        lines += ["", "| ratio | median | paired median | p95 | faults | peak RSS |",
+                  "|---|---|---|---|---|---|"]
         for n in others:
             for b in bases:
+                pr = paired_ratio(runs[n], runs[b])
+                prs = f"{pr:.2f}" if pr is not None else "–"
                 lines.append(f"| {n}/{b} | {fmt_ratio(st[n]['median'], st[b]['median'])} | "
-                             f"{fmt_ratio(st[n]['p95'], st[b]['p95'])} | "
+                             f"{prs} | {fmt_ratio(st[n]['p95'], st[b]['p95'])} | "
                              f"{fmt_ratio(st[n]['faults'], st[b]['faults'])} | "
                              f"{fmt_ratio(st[n]['rss_max'], st[b]['rss_max'])} |")
     fails = {k: len(v.failures) for k, v in runs.items() if v.failures}

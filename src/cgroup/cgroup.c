@@ -233,7 +233,11 @@ int hull_cgroup_apply(struct hull_cgroup *cg, json_t *resources, const char *con
                                             cfg);
                 return 0;
         }
-        int r = cg->driver->apply(cg, resources, cfg, err);
+        /* Parsed and checked whole before the driver writes anything. */
+        _cleanup_(hull_cgroup_resources_clear) struct hull_cgroup_resources res = {0};
+        int r = hull_cgroup_resources_parse(resources, cfg, &res, err);
+        if (r >= 0)
+                r = cg->driver->apply(cg, &res, cfg, err);
         cg->fresh = false;
         return r;
 }

@@ -31,77 +31,22 @@ static const struct hull_cgroup_dev_rule default_rules[] = {
     {true, 'c', 10, 200, 7}, /* /dev/net/tun */
 };
 
-static int parse_rule(json_t *e, size_t i, const char *cfg, struct hull_cgroup_dev_rule *out,
-                      struct hull_err *err)
-{
-        char jp[48];
-        snprintf(jp, sizeof(jp), ".devices[%zu]", i);
-        if (!json_is_object(e))
-                return hull_err_set(err, EINVAL, "%s: .linux.resources%s: expected an object", cfg,
-                                    jp);
-        bool has_allow, has_major, has_minor, allow = false;
-        int64_t major = -1, minor = -1;
-        const char *type = NULL, *access = NULL;
-        int r;
-        if ((r = hull_res_get_bool(e, "allow", jp, cfg, &has_allow, &allow, err)) < 0 ||
-            (r = hull_res_get_str(e, "type", jp, cfg, &type, err)) < 0 ||
-            (r = hull_res_get_int(e, "major", jp, cfg, &has_major, &major, err)) < 0 ||
-            (r = hull_res_get_int(e, "minor", jp, cfg, &has_minor, &minor, err)) < 0 ||
-            (r = hull_res_get_str(e, "access", jp, cfg, &access, err)) < 0)
-                return r;
-        if (!has_allow)
-                return hull_err_set(err, EINVAL, "%s: .linux.resources%s.allow: required", cfg, jp);
-        if (type && strcmp(type, "a") != 0 && strcmp(type, "c") != 0 && strcmp(type, "b") != 0)
-                return hull_err_set(err, EINVAL,
-                                    "%s: .linux.resources%s.type: expected \"a\", \"c\" or "
-                                    "\"b\", got \"%s\"",
-                                    cfg, jp, type);
-        if ((has_major && major < -1) || (has_minor && minor < -1) || major > UINT32_MAX ||
-            minor > UINT32_MAX)
-                return hull_err_set(err, EINVAL, "%s: .linux.resources%s: invalid major/minor", cfg,
-                                    jp);
-        unsigned acc = 0;
-        for (const char *p = access && *access ? access : "rwm"; *p; p++) {
-                if (*p == 'r')
-                        acc |= HULL_DEV_ACC_READ;
-                else if (*p == 'w')
-                        acc |= HULL_DEV_ACC_WRITE;
-                else if (*p == 'm')
-                        acc |= HULL_DEV_ACC_MKNOD;
-                else
-                        return hull_err_set(err, EINVAL,
-                                            "%s: .linux.resources%s.access: expected letters of "
-                                            "\"rwm\", got \"%s\"",
-                                            cfg, jp, access);
-        }
-        *out = (struct hull_cgroup_dev_rule){
-            .allow = allow,
-            .type = type ? type[0] : 'a',
-            .major = major,
-            .minor = minor,
-            .access = acc,
-        };
-        return 0;
-}
-
-int hull_cgroup_dev_rules(json_t *devices, bool with_defaults, const char *cfg,
+int hull_cgroup_dev_rules(const struct hull_cgroup_resources *res, bool with_defaults,
                           struct hull_cgroup_dev_rule **ret, size_t *ret_n, struct hull_err *err)
 {
-        size_t n_user = devices ? json_array_size(devices) : 0;
+        bool has_list = res && res->has_devices;
+        size_t n_user = has_list ? res->n_devices : 0;
         /* No list at all: deny everything but the defaults (runc's generated spec says so
          * explicitly; a config that says nothing gets the same). */
-        size_t n = (devices ? n_user : 1) + (with_defaults ? HULL_ARRAY_SIZE(default_rules) : 0);
+        size_t n = (has_list ? n_user : 1) + (with_defaults ? HULL_ARRAY_SIZE(default_rules) : 0);
         _cleanup_free_ struct hull_cgroup_dev_rule *rules = calloc(n ? n : 1, sizeof(*rules));
         if (!rules)
                 return hull_err_set(err, ENOMEM, "out of memory");
         size_t k = 0;
-        if (!devices)
+        if (!has_list)
                 rules[k++] = (struct hull_cgroup_dev_rule){false, 'a', -1, -1, 7};
-        for (size_t i = 0; i < n_user; i++) {
-                int r = parse_rule(json_array_get(devices, i), i, cfg, &rules[k++], err);
-                if (r < 0)
-                        return r;
-        }
+        for (size_t i = 0; i < n_user; i++)
+                rules[k++] = res->devices[i];
         for (size_t i = 0; with_defaults && i < HULL_ARRAY_SIZE(default_rules); i++)
                 rules[k++] = default_rules[i];
         *ret = TAKE_PTR(rules);

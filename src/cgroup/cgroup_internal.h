@@ -7,6 +7,7 @@
 #include <sys/types.h>
 #include "base/error.h"
 #include "cgroup/cgroup.h"
+#include "cgroup/cgroup_resources.h"
 
 /* One hierarchy the container has a cgroup in. */
 struct hull_cgroup_hier {
@@ -32,7 +33,9 @@ struct hull_cgroup {
 /* Each layout's behaviour. Hybrid uses the v1 driver, which also handles the unified dir. */
 struct hull_cgroup_driver {
         int (*enter)(struct hull_cgroup *cg, pid_t pid, struct hull_err *err);
-        int (*apply)(struct hull_cgroup *cg, json_t *res, const char *cfg, struct hull_err *err);
+        /* Write RES (parsed and checked already); CFG names the config in messages. */
+        int (*apply)(struct hull_cgroup *cg, const struct hull_cgroup_resources *res,
+                     const char *cfg, struct hull_err *err);
         int (*kill)(struct hull_cgroup *cg, int sig, struct hull_err *err);
         int (*pids)(struct hull_cgroup *cg, pid_t **ret, size_t *ret_n, struct hull_err *err);
         int (*freeze)(struct hull_cgroup *cg, bool frozen, struct hull_err *err);
@@ -132,55 +135,42 @@ const char *hull_cgroup_fmt_limit(int64_t v, char buf[32]);
 /* Page size as the spec writes it ("2MB", "1GB", "64KB") -> the kernel's file infix. */
 int hull_cgroup_hugepage_name(const char *size, char *buf, size_t bufsize);
 
-/* ---- cgroup_resources.c: linux.resources parsing and writing ---- */
+/* ---- cgroup_v1_apply.c, cgroup_v2_apply.c: parsed resources to cgroup files ---- */
 
-/* The JSON helpers used by the drivers: they fail naming CFG and ".linux.resources.<path>". */
-int hull_res_get_int(json_t *obj, const char *key, const char *jpath, const char *cfg, bool *has,
-                     int64_t *ret, struct hull_err *err);
-int hull_res_get_uint(json_t *obj, const char *key, const char *jpath, const char *cfg, bool *has,
-                      uint64_t *ret, struct hull_err *err);
-int hull_res_get_bool(json_t *obj, const char *key, const char *jpath, const char *cfg, bool *has,
-                      bool *ret, struct hull_err *err);
-int hull_res_get_str(json_t *obj, const char *key, const char *jpath, const char *cfg,
-                     const char **ret, struct hull_err *err);
-int hull_res_get_obj(json_t *obj, const char *key, const char *jpath, const char *cfg, json_t **ret,
+int hull_cgroup_v1_apply(struct hull_cgroup *cg, const struct hull_cgroup_resources *res,
+                         const char *cfg, struct hull_err *err);
+int hull_cgroup_v2_apply(struct hull_cgroup *cg, const struct hull_cgroup_resources *res,
+                         const char *cfg, struct hull_err *err);
+
+/* The parts of linux.resources hull_cgroup_v2_apply_dir writes: all of them on pure v2; on the
+ * hybrid layout the `unified` keys and the controllers v1 lacks (hugetlb, rdma on some
+ * kernels). */
+#define HULL_CGROUP_V2_CORE (1u << 0) /* memory, cpu, pids, io; the warning about network */
+#define HULL_CGROUP_V2_HUGETLB (1u << 1)
+#define HULL_CGROUP_V2_RDMA (1u << 2)
+#define HULL_CGROUP_V2_UNIFIED (1u << 3)
+#define HULL_CGROUP_V2_ALL                                                                         \
+        (HULL_CGROUP_V2_CORE | HULL_CGROUP_V2_HUGETLB | HULL_CGROUP_V2_RDMA |                      \
+         HULL_CGROUP_V2_UNIFIED)
+int hull_cgroup_v2_apply_dir(const char *dir, const char *mount, const char *path,
+                             const struct hull_cgroup_resources *res, unsigned what,
+                             const char *cfg, struct hull_err *err);
+
+/* Shared by both drivers (in cgroup_v2_apply.c): memory.checkBeforeUpdate against USAGE_FILE
+ * (memory.current, memory.usage_in_bytes), hugepageLimits and rdma. */
+int hull_cgroup_check_memory_usage(const char *dir, const char *usage_file,
+                                   const struct hull_cgroup_memory_res *m, const char *cfg,
+                                   struct hull_err *err);
+int hull_cgroup_hugetlb(const char *dir, const struct hull_cgroup_resources *res, bool v2,
+                        const char *cfg, struct hull_err *err);
+int hull_cgroup_rdma(const char *dir, const struct hull_cgroup_resources *res, const char *cfg,
                      struct hull_err *err);
-int hull_res_get_array(json_t *obj, const char *key, const char *jpath, const char *cfg,
-                       json_t **ret, struct hull_err *err);
-/* Validate a linux.resources.unified key: "controller.file", no "/", no "..". */
-int hull_cgroup_unified_key_ok(const char *key, const char *cfg, struct hull_err *err);
-
-int hull_cgroup_v1_apply(struct hull_cgroup *cg, json_t *res, const char *cfg,
-                         struct hull_err *err);
-int hull_cgroup_v2_apply(struct hull_cgroup *cg, json_t *res, const char *cfg,
-                         struct hull_err *err);
-/* The v2 side of the hybrid layout: controllers only the unified hierarchy has (hugetlb on
- * some kernels) and `unified` keys. */
-int hull_cgroup_v2_apply_dir(const char *dir, const char *mount, const char *path, json_t *res,
-                             const char *cfg, bool hybrid, struct hull_err *err);
-
-/* Shared by both drivers: linux.resources.hugepageLimits and .rdma. */
-int hull_cgroup_hugetlb(const char *dir, json_t *list, bool v2, const char *cfg,
-                        struct hull_err *err);
-int hull_cgroup_rdma(const char *dir, json_t *rdma, const char *cfg, struct hull_err *err);
 
 /* ---- cgroup_devices.c ---- */
 
-struct hull_cgroup_dev_rule {
-        bool allow;
-        char type;       /* 'a', 'c', 'b' */
-        int64_t major;   /* -1: any */
-        int64_t minor;   /* -1: any */
-        unsigned access; /* HULL_DEV_ACC_* */
-};
-/* The kernel's BPF_DEVCG_ACC_* values, so the eBPF program can use them as they are. */
-#define HULL_DEV_ACC_MKNOD 1u
-#define HULL_DEV_ACC_READ 2u
-#define HULL_DEV_ACC_WRITE 4u
-
-/* linux.resources.devices (may be NULL) plus, when WITH_DEFAULTS, the default allow list
- * appended (as runc does). */
-int hull_cgroup_dev_rules(json_t *devices, bool with_defaults, const char *cfg,
+/* The rules to enforce: RES's devices list (or, without one, "deny all") plus, when
+ * WITH_DEFAULTS, the default allow list appended (as runc does). */
+int hull_cgroup_dev_rules(const struct hull_cgroup_resources *res, bool with_defaults,
                           struct hull_cgroup_dev_rule **ret, size_t *ret_n, struct hull_err *err);
 /* "c 1:3 rwm" */
 void hull_cgroup_dev_rule_fmt(const struct hull_cgroup_dev_rule *r, char *buf, size_t size);

@@ -168,14 +168,9 @@ static int v1_stats(struct hull_cgroup *cg, json_t **ret, struct hull_err *err)
         return 0;
 }
 
-static int v1_apply(struct hull_cgroup *cg, json_t *res, const char *cfg, struct hull_err *err)
-{
-        return hull_cgroup_v1_apply(cg, res, cfg, err);
-}
-
 const struct hull_cgroup_driver hull_cgroup_v1_driver = {
     .enter = v1_enter,
-    .apply = v1_apply,
+    .apply = hull_cgroup_v1_apply,
     .kill = v1_kill,
     .pids = v1_pids,
     .freeze = v1_freeze,

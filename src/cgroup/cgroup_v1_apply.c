@@ -74,68 +74,46 @@ static int v1_memory_limits(const char *dir, bool has_limit, int64_t limit, bool
         return 0;
 }
 
-static int v1_memory(struct hull_cgroup *cg, json_t *mem, const char *cfg, struct hull_err *err)
+static int v1_memory(struct hull_cgroup *cg, const struct hull_cgroup_memory_res *m,
+                     const char *cfg, struct hull_err *err)
 {
-        int64_t limit = 0, swap = 0, reservation = 0, kernel = 0, tcp = 0;
-        uint64_t swappiness = 0;
-        bool has_limit, has_swap, has_res, has_kernel, has_tcp, has_swappiness, has_oom, has_check,
-            has_hier;
-        bool oom_off = false, check = false, hier = false;
-        const char *jp = ".memory";
         int r;
-        if ((r = hull_res_get_int(mem, "limit", jp, cfg, &has_limit, &limit, err)) < 0 ||
-            (r = hull_res_get_int(mem, "swap", jp, cfg, &has_swap, &swap, err)) < 0 ||
-            (r = hull_res_get_int(mem, "reservation", jp, cfg, &has_res, &reservation, err)) < 0 ||
-            (r = hull_res_get_int(mem, "kernel", jp, cfg, &has_kernel, &kernel, err)) < 0 ||
-            (r = hull_res_get_int(mem, "kernelTCP", jp, cfg, &has_tcp, &tcp, err)) < 0 ||
-            (r = hull_res_get_uint(mem, "swappiness", jp, cfg, &has_swappiness, &swappiness, err)) <
-                0 ||
-            (r = hull_res_get_bool(mem, "disableOOMKiller", jp, cfg, &has_oom, &oom_off, err)) <
-                0 ||
-            (r = hull_res_get_bool(mem, "useHierarchy", jp, cfg, &has_hier, &hier, err)) < 0 ||
-            (r = hull_res_get_bool(mem, "checkBeforeUpdate", jp, cfg, &has_check, &check, err)) < 0)
-                return r;
-        if (json_object_size(mem) == 0)
+        if (!m->requested)
                 return 0;
         _cleanup_free_ char *dir = NULL;
         if ((r = need_dir(cg, "memory", "memory", cfg, &dir, err)) < 0)
                 return r;
-        if (has_limit && check && limit > 0) {
-                uint64_t cur;
-                if (hull_cg_read_u64(dir, "memory.usage_in_bytes", &cur, NULL) == 0 &&
-                    cur > (uint64_t)limit)
-                        return hull_err_set(err, EBUSY,
-                                            "%s: " RES ".memory.limit: %" PRId64
-                                            " is below the current usage %" PRIu64
-                                            " (checkBeforeUpdate)",
-                                            cfg, limit, cur);
-        }
-        if ((r = v1_memory_limits(dir, has_limit, limit, has_swap, swap, cfg, err)) < 0)
+        if ((r = hull_cgroup_check_memory_usage(dir, "memory.usage_in_bytes", m, cfg, err)) < 0)
+                return r;
+        if ((r = v1_memory_limits(dir, m->has_limit, m->limit, m->has_swap, m->swap, cfg, err)) < 0)
                 return r;
         char buf[32];
-        if (has_res && (r = hull_cg_write(dir, "memory.soft_limit_in_bytes",
-                                          v1_limit(reservation, buf), err)) < 0)
+        if (m->has_reservation && (r = hull_cg_write(dir, "memory.soft_limit_in_bytes",
+                                                     v1_limit(m->reservation, buf), err)) < 0)
                 return hull_err_wrap(err, "%s: " RES ".memory.reservation", cfg);
         /* Kernel memory limits are gone from Linux 6.x and deprecated before: best effort. */
-        if (has_kernel &&
-            hull_cg_write(dir, "memory.kmem.limit_in_bytes", v1_limit(kernel, buf), NULL) < 0)
+        if (m->has_kernel &&
+            hull_cg_write(dir, "memory.kmem.limit_in_bytes", v1_limit(m->kernel, buf), NULL) < 0)
                 hull_warn("%s: " RES ".memory.kernel is not supported by this kernel, ignored",
                           cfg);
-        if (has_tcp &&
-            (r = hull_cg_write(dir, "memory.kmem.tcp.limit_in_bytes", v1_limit(tcp, buf), err)) < 0)
+        if (m->has_kernel_tcp && (r = hull_cg_write(dir, "memory.kmem.tcp.limit_in_bytes",
+                                                    v1_limit(m->kernel_tcp, buf), err)) < 0)
                 return hull_err_wrap(err, "%s: " RES ".memory.kernelTCP", cfg);
-        if (has_swappiness) {
-                if (swappiness > 100)
+        if (m->has_swappiness) {
+                if (m->swappiness > 100)
                         return hull_err_set(err, EINVAL,
                                             "%s: " RES ".memory.swappiness: %" PRIu64
                                             " is out of range [0, 100]",
-                                            cfg, swappiness);
-                if ((r = hull_cg_writef(dir, "memory.swappiness", err, "%" PRIu64, swappiness)) < 0)
+                                            cfg, m->swappiness);
+                if ((r = hull_cg_writef(dir, "memory.swappiness", err, "%" PRIu64, m->swappiness)) <
+                    0)
                         return hull_err_wrap(err, "%s: " RES ".memory.swappiness", cfg);
         }
-        if (has_oom && oom_off && (r = hull_cg_write(dir, "memory.oom_control", "1", err)) < 0)
+        if (m->has_disable_oom_killer && m->disable_oom_killer &&
+            (r = hull_cg_write(dir, "memory.oom_control", "1", err)) < 0)
                 return hull_err_wrap(err, "%s: " RES ".memory.disableOOMKiller", cfg);
-        if (has_hier && hier && hull_cg_write(dir, "memory.use_hierarchy", "1", NULL) < 0)
+        if (m->has_use_hierarchy && m->use_hierarchy &&
+            hull_cg_write(dir, "memory.use_hierarchy", "1", NULL) < 0)
                 hull_warn("%s: " RES ".memory.useHierarchy: could not be set", cfg);
         return 0;
 }
@@ -164,101 +142,71 @@ static int v1_rt_parents(struct hull_cgroup *cg, int64_t runtime, struct hull_er
         return 0;
 }
 
-static int v1_cpu(struct hull_cgroup *cg, json_t *cpu, const char *cfg, struct hull_err *err)
+static int v1_cpu(struct hull_cgroup *cg, const struct hull_cgroup_cpu_res *c, const char *cfg,
+                  struct hull_err *err)
 {
-        uint64_t shares = 0, period = 0, rt_period = 0, burst = 0;
-        int64_t quota = 0, rt_runtime = 0, idle = 0;
-        bool has_shares, has_period, has_quota, has_rtp, has_rtr, has_burst, has_idle;
-        const char *cpus = NULL, *mems = NULL, *jp = ".cpu";
         int r;
-        if ((r = hull_res_get_uint(cpu, "shares", jp, cfg, &has_shares, &shares, err)) < 0 ||
-            (r = hull_res_get_int(cpu, "quota", jp, cfg, &has_quota, &quota, err)) < 0 ||
-            (r = hull_res_get_uint(cpu, "period", jp, cfg, &has_period, &period, err)) < 0 ||
-            (r = hull_res_get_uint(cpu, "burst", jp, cfg, &has_burst, &burst, err)) < 0 ||
-            (r = hull_res_get_int(cpu, "realtimeRuntime", jp, cfg, &has_rtr, &rt_runtime, err)) <
-                0 ||
-            (r = hull_res_get_uint(cpu, "realtimePeriod", jp, cfg, &has_rtp, &rt_period, err)) <
-                0 ||
-            (r = hull_res_get_int(cpu, "idle", jp, cfg, &has_idle, &idle, err)) < 0 ||
-            (r = hull_res_get_str(cpu, "cpus", jp, cfg, &cpus, err)) < 0 ||
-            (r = hull_res_get_str(cpu, "mems", jp, cfg, &mems, err)) < 0)
-                return r;
-        bool any_cpu = (has_shares && shares) || (has_quota && quota) || (has_period && period) ||
-                       has_burst || (has_rtr && rt_runtime) || (has_rtp && rt_period) || has_idle;
+        bool any_cpu = (c->has_shares && c->shares) || (c->has_quota && c->quota) ||
+                       (c->has_period && c->period) || c->has_burst ||
+                       (c->has_realtime_runtime && c->realtime_runtime) ||
+                       (c->has_realtime_period && c->realtime_period) || c->has_idle;
         if (any_cpu) {
                 _cleanup_free_ char *dir = NULL;
                 if ((r = need_dir(cg, "cpu", "cpu", cfg, &dir, err)) < 0)
                         return r;
-                if (has_shares && shares &&
-                    (r = hull_cg_writef(dir, "cpu.shares", err, "%" PRIu64, shares)) < 0)
+                if (c->has_shares && c->shares &&
+                    (r = hull_cg_writef(dir, "cpu.shares", err, "%" PRIu64, c->shares)) < 0)
                         return hull_err_wrap(err, "%s: " RES ".cpu.shares", cfg);
-                if (has_period && period &&
-                    (r = hull_cg_writef(dir, "cpu.cfs_period_us", err, "%" PRIu64, period)) < 0)
+                if (c->has_period && c->period &&
+                    (r = hull_cg_writef(dir, "cpu.cfs_period_us", err, "%" PRIu64, c->period)) < 0)
                         return hull_err_wrap(err, "%s: " RES ".cpu.period", cfg);
-                if (has_quota && quota &&
+                if (c->has_quota && c->quota &&
                     (r = hull_cg_writef(dir, "cpu.cfs_quota_us", err, "%" PRId64,
-                                        quota < 0 ? (int64_t)-1 : quota)) < 0)
+                                        c->quota < 0 ? (int64_t)-1 : c->quota)) < 0)
                         return hull_err_wrap(err, "%s: " RES ".cpu.quota", cfg);
-                if (has_burst &&
-                    (r = hull_cg_writef(dir, "cpu.cfs_burst_us", err, "%" PRIu64, burst)) < 0)
+                if (c->has_burst &&
+                    (r = hull_cg_writef(dir, "cpu.cfs_burst_us", err, "%" PRIu64, c->burst)) < 0)
                         return hull_err_wrap(err, "%s: " RES ".cpu.burst", cfg);
-                if (has_rtp && rt_period &&
-                    (r = hull_cg_writef(dir, "cpu.rt_period_us", err, "%" PRIu64, rt_period)) < 0)
+                if (c->has_realtime_period && c->realtime_period &&
+                    (r = hull_cg_writef(dir, "cpu.rt_period_us", err, "%" PRIu64,
+                                        c->realtime_period)) < 0)
                         return hull_err_wrap(err, "%s: " RES ".cpu.realtimePeriod", cfg);
-                if (has_rtr && rt_runtime) {
-                        if ((r = v1_rt_parents(cg, rt_runtime, err)) < 0 ||
+                if (c->has_realtime_runtime && c->realtime_runtime) {
+                        if ((r = v1_rt_parents(cg, c->realtime_runtime, err)) < 0 ||
                             (r = hull_cg_writef(dir, "cpu.rt_runtime_us", err, "%" PRId64,
-                                                rt_runtime)) < 0)
+                                                c->realtime_runtime)) < 0)
                                 return hull_err_wrap(err, "%s: " RES ".cpu.realtimeRuntime", cfg);
                 }
-                if (has_idle && (r = hull_cg_writef(dir, "cpu.idle", err, "%" PRId64, idle)) < 0)
+                if (c->has_idle &&
+                    (r = hull_cg_writef(dir, "cpu.idle", err, "%" PRId64, c->idle)) < 0)
                         return hull_err_wrap(err, "%s: " RES ".cpu.idle", cfg);
         }
-        if ((cpus && *cpus) || (mems && *mems)) {
+        bool cpus = c->cpus && *c->cpus, mems = c->mems && *c->mems;
+        if (cpus || mems) {
                 _cleanup_free_ char *dir = NULL;
                 if ((r = need_dir(cg, "cpuset", "cpu.cpus", cfg, &dir, err)) < 0)
                         return r;
-                if (cpus && *cpus && (r = hull_cg_write(dir, "cpuset.cpus", cpus, err)) < 0)
+                if (cpus && (r = hull_cg_write(dir, "cpuset.cpus", c->cpus, err)) < 0)
                         return hull_err_wrap(err, "%s: " RES ".cpu.cpus", cfg);
-                if (mems && *mems && (r = hull_cg_write(dir, "cpuset.mems", mems, err)) < 0)
+                if (mems && (r = hull_cg_write(dir, "cpuset.mems", c->mems, err)) < 0)
                         return hull_err_wrap(err, "%s: " RES ".cpu.mems", cfg);
         }
         return 0;
 }
 
-static int v1_pids_limit(struct hull_cgroup *cg, json_t *pids, const char *cfg,
-                         struct hull_err *err)
+static int v1_pids_limit(struct hull_cgroup *cg, const struct hull_cgroup_pids_res *p,
+                         const char *cfg, struct hull_err *err)
 {
-        int64_t limit = 0;
-        bool has;
-        int r = hull_res_get_int(pids, "limit", ".pids", cfg, &has, &limit, err);
-        if (r < 0 || !has)
-                return r;
+        if (!p->has_limit)
+                return 0;
         _cleanup_free_ char *dir = NULL;
-        if ((r = need_dir(cg, "pids", "pids", cfg, &dir, err)) < 0)
+        int r = need_dir(cg, "pids", "pids", cfg, &dir, err);
+        if (r < 0)
                 return r;
         char buf[32];
-        r = hull_cg_write(dir, "pids.max", hull_cgroup_fmt_limit(limit <= 0 ? -1 : limit, buf),
-                          err);
+        r = hull_cg_write(dir, "pids.max",
+                          hull_cgroup_fmt_limit(p->limit <= 0 ? -1 : p->limit, buf), err);
         return r < 0 ? hull_err_wrap(err, "%s: " RES ".pids.limit", cfg) : 0;
-}
-
-static int blk_dev(json_t *e, const char *jp, const char *cfg, char *dev, size_t size,
-                   struct hull_err *err)
-{
-        bool has_major, has_minor;
-        int64_t major, minor;
-        int r;
-        if (!json_is_object(e))
-                return hull_err_set(err, EINVAL, "%s: " RES "%s: expected an object", cfg, jp);
-        if ((r = hull_res_get_int(e, "major", jp, cfg, &has_major, &major, err)) < 0 ||
-            (r = hull_res_get_int(e, "minor", jp, cfg, &has_minor, &minor, err)) < 0)
-                return r;
-        if (!has_major || !has_minor || major < 0 || minor < 0)
-                return hull_err_set(err, EINVAL, "%s: " RES "%s: major and minor are required", cfg,
-                                    jp);
-        snprintf(dev, size, "%" PRId64 ":%" PRId64, major, minor);
-        return 0;
 }
 
 /* blkio.weight on CFQ kernels, blkio.bfq.weight on BFQ ones. */
@@ -289,134 +237,89 @@ static int v1_blkio_weight(const char *dir, bool leaf, const char *dev, uint64_t
         return r < 0 ? hull_err_wrap(err, "%s: " RES "%s", cfg, jp) : 0;
 }
 
-static int v1_blkio(struct hull_cgroup *cg, json_t *blkio, const char *cfg, struct hull_err *err)
+static int v1_blkio(struct hull_cgroup *cg, const struct hull_cgroup_blkio_res *b, const char *cfg,
+                    struct hull_err *err)
 {
-        static const char *const throttles[][2] = {
-            {"throttleReadBpsDevice", "blkio.throttle.read_bps_device"},
-            {"throttleWriteBpsDevice", "blkio.throttle.write_bps_device"},
-            {"throttleReadIOPSDevice", "blkio.throttle.read_iops_device"},
-            {"throttleWriteIOPSDevice", "blkio.throttle.write_iops_device"},
+        static const char *const throttle_file[HULL_CGROUP_THROTTLE_COUNT] = {
+            [HULL_CGROUP_THROTTLE_READ_BPS] = "blkio.throttle.read_bps_device",
+            [HULL_CGROUP_THROTTLE_WRITE_BPS] = "blkio.throttle.write_bps_device",
+            [HULL_CGROUP_THROTTLE_READ_IOPS] = "blkio.throttle.read_iops_device",
+            [HULL_CGROUP_THROTTLE_WRITE_IOPS] = "blkio.throttle.write_iops_device",
         };
-        if (json_object_size(blkio) == 0)
+        if (!b->requested)
                 return 0;
         _cleanup_free_ char *dir = NULL;
         int r;
         if ((r = need_dir(cg, "blkio", "blockIO", cfg, &dir, err)) < 0)
                 return r;
-        uint64_t weight = 0, leaf = 0;
-        bool has_weight, has_leaf;
-        json_t *wdev;
-        if ((r = hull_res_get_uint(blkio, "weight", ".blockIO", cfg, &has_weight, &weight, err)) <
-                0 ||
-            (r = hull_res_get_uint(blkio, "leafWeight", ".blockIO", cfg, &has_leaf, &leaf, err)) <
-                0 ||
-            (r = hull_res_get_array(blkio, "weightDevice", ".blockIO", cfg, &wdev, err)) < 0)
+        if (b->has_weight && b->weight &&
+            (r = v1_blkio_weight(dir, false, NULL, b->weight, cfg, ".blockIO.weight", err)) < 0)
                 return r;
-        if (has_weight && weight &&
-            (r = v1_blkio_weight(dir, false, NULL, weight, cfg, ".blockIO.weight", err)) < 0)
+        if (b->has_leaf_weight && b->leaf_weight &&
+            (r = v1_blkio_weight(dir, true, NULL, b->leaf_weight, cfg, ".blockIO.leafWeight",
+                                 err)) < 0)
                 return r;
-        if (has_leaf && leaf &&
-            (r = v1_blkio_weight(dir, true, NULL, leaf, cfg, ".blockIO.leafWeight", err)) < 0)
-                return r;
-        size_t i;
-        json_t *e;
-        json_array_foreach(wdev, i, e)
-        {
+        for (size_t i = 0; i < b->n_weight_device; i++) {
+                const struct hull_cgroup_weight_device *d = &b->weight_device[i];
                 char jp[64], dev[48];
-                uint64_t w = 0, lw = 0;
-                bool has_w, has_lw;
                 snprintf(jp, sizeof(jp), ".blockIO.weightDevice[%zu]", i);
-                if ((r = blk_dev(e, jp, cfg, dev, sizeof(dev), err)) < 0 ||
-                    (r = hull_res_get_uint(e, "weight", jp, cfg, &has_w, &w, err)) < 0 ||
-                    (r = hull_res_get_uint(e, "leafWeight", jp, cfg, &has_lw, &lw, err)) < 0)
+                snprintf(dev, sizeof(dev), "%" PRId64 ":%" PRId64, d->major, d->minor);
+                if (d->has_weight &&
+                    (r = v1_blkio_weight(dir, false, dev, d->weight, cfg, jp, err)) < 0)
                         return r;
-                if (has_w && (r = v1_blkio_weight(dir, false, dev, w, cfg, jp, err)) < 0)
-                        return r;
-                if (has_lw && (r = v1_blkio_weight(dir, true, dev, lw, cfg, jp, err)) < 0)
+                if (d->has_leaf_weight &&
+                    (r = v1_blkio_weight(dir, true, dev, d->leaf_weight, cfg, jp, err)) < 0)
                         return r;
         }
-        for (size_t t = 0; t < HULL_ARRAY_SIZE(throttles); t++) {
-                json_t *list;
-                if ((r = hull_res_get_array(blkio, throttles[t][0], ".blockIO", cfg, &list, err)) <
-                    0)
-                        return r;
-                json_array_foreach(list, i, e)
-                {
-                        char jp[96], dev[48];
-                        uint64_t rate = 0;
-                        bool has_rate;
-                        snprintf(jp, sizeof(jp), ".blockIO.%s[%zu]", throttles[t][0], i);
-                        if ((r = blk_dev(e, jp, cfg, dev, sizeof(dev), err)) < 0 ||
-                            (r = hull_res_get_uint(e, "rate", jp, cfg, &has_rate, &rate, err)) < 0)
-                                return r;
-                        if ((r = hull_cg_writef(dir, throttles[t][1], err, "%s %" PRIu64, dev,
-                                                rate)) < 0)
-                                return hull_err_wrap(err, "%s: " RES "%s", cfg, jp);
+        for (int t = 0; t < HULL_CGROUP_THROTTLE_COUNT; t++) {
+                for (size_t i = 0; i < b->throttle[t].n; i++) {
+                        const struct hull_cgroup_throttle_device *d = &b->throttle[t].dev[i];
+                        if ((r = hull_cg_writef(dir, throttle_file[t], err,
+                                                "%" PRId64 ":%" PRId64 " %" PRIu64, d->major,
+                                                d->minor, d->rate)) < 0)
+                                return hull_err_wrap(err, "%s: " RES ".blockIO.%s[%zu]", cfg,
+                                                     hull_cgroup_throttle_key[t], i);
                 }
         }
         return 0;
 }
 
-static int v1_network(struct hull_cgroup *cg, json_t *net, const char *cfg, struct hull_err *err)
+static int v1_network(struct hull_cgroup *cg, const struct hull_cgroup_network_res *net,
+                      const char *cfg, struct hull_err *err)
 {
-        uint64_t classid = 0;
-        bool has_classid;
-        json_t *prios;
         int r;
-        if ((r = hull_res_get_uint(net, "classID", ".network", cfg, &has_classid, &classid, err)) <
-                0 ||
-            (r = hull_res_get_array(net, "priorities", ".network", cfg, &prios, err)) < 0)
-                return r;
-        if (has_classid) {
+        if (net->has_class_id) {
                 _cleanup_free_ char *dir = NULL;
                 if ((r = need_dir(cg, "net_cls", "network.classID", cfg, &dir, err)) < 0)
                         return r;
-                if ((r = hull_cg_writef(dir, "net_cls.classid", err, "%" PRIu64, classid)) < 0)
+                if ((r = hull_cg_writef(dir, "net_cls.classid", err, "%" PRIu64, net->class_id)) <
+                    0)
                         return hull_err_wrap(err, "%s: " RES ".network.classID", cfg);
         }
-        if (json_array_size(prios)) {
+        if (net->n_priorities) {
                 _cleanup_free_ char *dir = NULL;
                 if ((r = need_dir(cg, "net_prio", "network.priorities", cfg, &dir, err)) < 0)
                         return r;
-                size_t i;
-                json_t *e;
-                json_array_foreach(prios, i, e)
-                {
-                        char jp[64];
-                        const char *name = NULL;
-                        uint64_t prio = 0;
-                        bool has_prio;
-                        snprintf(jp, sizeof(jp), ".network.priorities[%zu]", i);
-                        if (!json_is_object(e))
-                                return hull_err_set(err, EINVAL,
-                                                    "%s: " RES "%s: expected an object", cfg, jp);
-                        if ((r = hull_res_get_str(e, "name", jp, cfg, &name, err)) < 0 ||
-                            (r = hull_res_get_uint(e, "priority", jp, cfg, &has_prio, &prio, err)) <
-                                0)
-                                return r;
-                        if (!name || !*name || strpbrk(name, " \n/"))
-                                return hull_err_set(err, EINVAL,
-                                                    "%s: " RES "%s.name: invalid interface name",
-                                                    cfg, jp);
-                        if ((r = hull_cg_writef(dir, "net_prio.ifpriomap", err, "%s %" PRIu64, name,
-                                                prio)) < 0)
-                                return hull_err_wrap(err, "%s: " RES "%s", cfg, jp);
+                for (size_t i = 0; i < net->n_priorities; i++) {
+                        const struct hull_cgroup_net_priority *p = &net->priorities[i];
+                        if ((r = hull_cg_writef(dir, "net_prio.ifpriomap", err, "%s %" PRIu64,
+                                                p->name, p->priority)) < 0)
+                                return hull_err_wrap(err, "%s: " RES ".network.priorities[%zu]",
+                                                     cfg, i);
                 }
         }
         return 0;
 }
 
-static int v1_devices(struct hull_cgroup *cg, json_t *res, const char *cfg, struct hull_err *err)
+static int v1_devices(struct hull_cgroup *cg, const struct hull_cgroup_resources *res,
+                      const char *cfg, struct hull_err *err)
 {
-        json_t *devices = NULL;
-        int r = hull_res_get_array(res, "devices", "", cfg, &devices, err);
-        if (r < 0)
-                return r;
-        if (!devices && !cg->fresh)
+        if (!res->has_devices && !cg->fresh)
                 return 0;
         _cleanup_free_ struct hull_cgroup_dev_rule *rules = NULL;
         size_t n = 0;
-        if ((r = hull_cgroup_dev_rules(devices, true, cfg, &rules, &n, err)) < 0)
+        int r = hull_cgroup_dev_rules(res, true, &rules, &n, err);
+        if (r < 0)
                 return r;
         struct hull_cgroup_hier *h = hull_cgroup_v1_find(cg, "devices");
         if (!h) {
@@ -434,80 +337,62 @@ static int v1_devices(struct hull_cgroup *cg, json_t *res, const char *cfg, stru
         return r < 0 ? hull_err_wrap(err, "%s: " RES ".devices", cfg) : 0;
 }
 
-/* What the unified hierarchy of the hybrid layout takes: `unified` keys, and hugetlb/rdma
- * when v1 does not have them. */
-static int hybrid_unified(struct hull_cgroup *cg, json_t *res, json_t *huge, json_t *rdma,
-                          json_t *unified, const char *cfg, struct hull_err *err)
+/* hugepageLimits and rdma where v1 has the controller; on hybrid the rest goes to the unified
+ * hierarchy with the `unified` keys, and on plain v1 it is an error. */
+static int v1_hugetlb_rdma(struct hull_cgroup *cg, const struct hull_cgroup_resources *res,
+                           const char *cfg, struct hull_err *err)
 {
-        json_t *sub = json_object();
-        if (!sub)
-                return hull_err_set(err, ENOMEM, "out of memory");
-        if (huge && !hull_cgroup_v1_find(cg, "hugetlb"))
-                json_object_set(sub, "hugepageLimits", huge);
-        if (rdma && !hull_cgroup_v1_find(cg, "rdma"))
-                json_object_set(sub, "rdma", rdma);
-        if (unified)
-                json_object_set(sub, "unified", unified);
-        int r = 0;
-        if (json_object_size(sub)) {
-                _cleanup_free_ char *dir = hull_cgroup_hier_dir(&cg->unified);
-                r = dir ? hull_cgroup_v2_apply_dir(dir, cg->unified.mount, cg->unified.path, sub,
-                                                   cfg, true, err)
-                        : hull_err_set(err, ENOMEM, "out of memory");
+        bool v1_hugetlb = hull_cgroup_v1_find(cg, "hugetlb") != NULL;
+        bool v1_rdma = hull_cgroup_v1_find(cg, "rdma") != NULL;
+        int r;
+        if (res->n_hugepages && v1_hugetlb) {
+                _cleanup_free_ char *dir = NULL;
+                if ((r = need_dir(cg, "hugetlb", "hugepageLimits", cfg, &dir, err)) < 0 ||
+                    (r = hull_cgroup_hugetlb(dir, res, false, cfg, err)) < 0)
+                        return r;
         }
-        json_decref(sub);
-        (void)res;
-        return r;
+        if (res->n_rdma && v1_rdma) {
+                _cleanup_free_ char *dir = NULL;
+                if ((r = need_dir(cg, "rdma", "rdma", cfg, &dir, err)) < 0 ||
+                    (r = hull_cgroup_rdma(dir, res, cfg, err)) < 0)
+                        return r;
+        }
+        if (cg->unified.mount) {
+                unsigned what = HULL_CGROUP_V2_UNIFIED | (v1_hugetlb ? 0 : HULL_CGROUP_V2_HUGETLB) |
+                                (v1_rdma ? 0 : HULL_CGROUP_V2_RDMA);
+                _cleanup_free_ char *dir = hull_cgroup_hier_dir(&cg->unified);
+                if (!dir)
+                        return hull_err_set(err, ENOMEM, "out of memory");
+                return hull_cgroup_v2_apply_dir(dir, cg->unified.mount, cg->unified.path, res, what,
+                                                cfg, err);
+        }
+        if (res->n_hugepages && !v1_hugetlb)
+                return hull_err_set(err, ENOTSUP,
+                                    "%s: " RES ".hugepageLimits: the hugetlb cgroup controller "
+                                    "is not mounted",
+                                    cfg);
+        if (res->n_rdma && !v1_rdma)
+                return hull_err_set(err, ENOTSUP,
+                                    "%s: " RES ".rdma: the rdma cgroup controller is not mounted",
+                                    cfg);
+        return 0;
 }
 
-int hull_cgroup_v1_apply(struct hull_cgroup *cg, json_t *res, const char *cfg, struct hull_err *err)
+int hull_cgroup_v1_apply(struct hull_cgroup *cg, const struct hull_cgroup_resources *res,
+                         const char *cfg, struct hull_err *err)
 {
-        json_t *mem = NULL, *cpu = NULL, *pids = NULL, *blkio = NULL, *huge = NULL, *rdma = NULL,
-               *net = NULL, *unified = NULL;
         int r;
-        if ((r = hull_res_get_obj(res, "memory", "", cfg, &mem, err)) < 0 ||
-            (r = hull_res_get_obj(res, "cpu", "", cfg, &cpu, err)) < 0 ||
-            (r = hull_res_get_obj(res, "pids", "", cfg, &pids, err)) < 0 ||
-            (r = hull_res_get_obj(res, "blockIO", "", cfg, &blkio, err)) < 0 ||
-            (r = hull_res_get_array(res, "hugepageLimits", "", cfg, &huge, err)) < 0 ||
-            (r = hull_res_get_obj(res, "rdma", "", cfg, &rdma, err)) < 0 ||
-            (r = hull_res_get_obj(res, "network", "", cfg, &net, err)) < 0 ||
-            (r = hull_res_get_obj(res, "unified", "", cfg, &unified, err)) < 0)
-                return r;
-        if (unified && json_object_size(unified) && !cg->unified.mount)
+        if (res->n_unified && !cg->unified.mount)
                 return hull_err_set(err, ENOTSUP,
                                     "%s: " RES ".unified: cgroup v2 keys need the unified "
                                     "hierarchy, and this host has cgroup v1 only",
                                     cfg);
         if ((r = v1_devices(cg, res, cfg, err)) < 0 ||
-            (mem && (r = v1_memory(cg, mem, cfg, err)) < 0) ||
-            (cpu && (r = v1_cpu(cg, cpu, cfg, err)) < 0) ||
-            (pids && (r = v1_pids_limit(cg, pids, cfg, err)) < 0) ||
-            (blkio && (r = v1_blkio(cg, blkio, cfg, err)) < 0) ||
-            (net && (r = v1_network(cg, net, cfg, err)) < 0))
+            (r = v1_memory(cg, &res->memory, cfg, err)) < 0 ||
+            (r = v1_cpu(cg, &res->cpu, cfg, err)) < 0 ||
+            (r = v1_pids_limit(cg, &res->pids, cfg, err)) < 0 ||
+            (r = v1_blkio(cg, &res->blkio, cfg, err)) < 0 ||
+            (r = v1_network(cg, &res->network, cfg, err)) < 0)
                 return r;
-        if (huge && json_array_size(huge) && hull_cgroup_v1_find(cg, "hugetlb")) {
-                _cleanup_free_ char *dir = NULL;
-                if ((r = need_dir(cg, "hugetlb", "hugepageLimits", cfg, &dir, err)) < 0 ||
-                    (r = hull_cgroup_hugetlb(dir, huge, false, cfg, err)) < 0)
-                        return r;
-        }
-        if (rdma && json_object_size(rdma) && hull_cgroup_v1_find(cg, "rdma")) {
-                _cleanup_free_ char *dir = NULL;
-                if ((r = need_dir(cg, "rdma", "rdma", cfg, &dir, err)) < 0 ||
-                    (r = hull_cgroup_rdma(dir, rdma, cfg, err)) < 0)
-                        return r;
-        }
-        if (cg->unified.mount)
-                return hybrid_unified(cg, res, huge, rdma, unified, cfg, err);
-        if (huge && json_array_size(huge) && !hull_cgroup_v1_find(cg, "hugetlb"))
-                return hull_err_set(err, ENOTSUP,
-                                    "%s: " RES ".hugepageLimits: the hugetlb cgroup controller "
-                                    "is not mounted",
-                                    cfg);
-        if (rdma && json_object_size(rdma) && !hull_cgroup_v1_find(cg, "rdma"))
-                return hull_err_set(err, ENOTSUP,
-                                    "%s: " RES ".rdma: the rdma cgroup controller is not mounted",
-                                    cfg);
-        return 0;
+        return v1_hugetlb_rdma(cg, res, cfg, err);
 }

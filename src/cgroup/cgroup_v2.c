@@ -235,14 +235,9 @@ static int v2_stats(struct hull_cgroup *cg, json_t **ret, struct hull_err *err)
         return 0;
 }
 
-static int v2_apply(struct hull_cgroup *cg, json_t *res, const char *cfg, struct hull_err *err)
-{
-        return hull_cgroup_v2_apply(cg, res, cfg, err);
-}
-
 const struct hull_cgroup_driver hull_cgroup_v2_driver = {
     .enter = v2_enter,
-    .apply = v2_apply,
+    .apply = hull_cgroup_v2_apply,
     .kill = v2_kill,
     .pids = v2_pids,
     .freeze = v2_freeze,

@@ -535,7 +535,7 @@ static int compile(const struct where *w, json_t *spec, const char *path, struct
         /* A syscall of an ABI the filter does not cover never runs: ENOSYS, not a kill, so
          * that a program probing for a foreign ABI gets an answer. */
         if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS))) < 0 ||
-            (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
+            (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 1)) < 0)
                 return hull_err_sys(w->err, -r, "seccomp: set filter attributes");
         if ((r = parse_architectures(w, ctx, spec, path)) < 0 ||
             (r = parse_flags(w, spec, path, &s->flags)) < 0)

@@ -118,6 +118,18 @@ def podman(podman_store, hull_env):
     eng.run_args = [*_ulimits(), "--network", "none", f"--cgroup-parent={parent}"]
     yield eng
     eng("rm", "--all", "--force", "--time", "0", check=False)
+    # Processes killed by `rm --force` may still be leaving their cgroups: retry for a while.
+    deadline = time.monotonic() + 5
+    while True:
+        left = _remove_cgroup_tree(parent)
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+
+
+def _remove_cgroup_tree(parent):
+    """rmdir PARENT (and what is below) on every hierarchy; returns what is still there."""
+    left = []
     for hier in Path("/sys/fs/cgroup").iterdir():
         for cand in (hier / parent.lstrip("/"), Path("/sys/fs/cgroup") / parent.lstrip("/")):
             if cand.is_dir():
@@ -125,7 +137,8 @@ def podman(podman_store, hull_env):
                     try:
                         os.rmdir(sub)
                     except OSError:
-                        pass
+                        left.append(sub)
+    return left
 
 
 # ---- containerd

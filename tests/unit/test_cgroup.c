@@ -255,22 +255,38 @@ static int run_bpf(const struct bpf_insn *p, size_t n, int type, unsigned access
         return -1;
 }
 
+/* Parse DEVICES (a JSON list, or NULL for none) as linux.resources.devices. */
+static int parse_devices(const char *devices, struct hull_cgroup_resources *ret,
+                         struct hull_err *err)
+{
+        json_error_t jerr;
+        json_t *res = json_object();
+        if (devices) {
+                json_t *list = json_loads(devices, 0, &jerr);
+                if (!list)
+                        fail_msg("bad test JSON: %s", jerr.text);
+                json_object_set_new(res, "devices", list);
+        }
+        int r = hull_cgroup_resources_parse(res, "c.json", ret, err);
+        json_decref(res);
+        return r;
+}
+
 static void build_prog(const char *json, bool defaults, struct bpf_insn **ret, size_t *n)
 {
         struct hull_err err = {0};
-        json_error_t jerr;
-        json_t *devices = json ? json_loads(json, 0, &jerr) : NULL;
-        if (json)
-                assert_non_null(devices);
+        struct hull_cgroup_resources res = {0};
+        if (parse_devices(json, &res, &err) < 0)
+                fail_msg("%s", err.msg);
         struct hull_cgroup_dev_rule *rules = NULL;
         size_t nr = 0;
-        if (hull_cgroup_dev_rules(devices, defaults, "c.json", &rules, &nr, &err) < 0)
+        if (hull_cgroup_dev_rules(&res, defaults, &rules, &nr, &err) < 0)
                 fail_msg("%s", err.msg);
         void *p = NULL;
         assert_int_equal(hull_cgroup_dev_bpf_build(rules, nr, &p, n), 0);
         *ret = p;
         free(rules);
-        json_decref(devices);
+        hull_cgroup_resources_clear(&res);
 }
 
 #define CHR BPF_DEVCG_DEV_CHAR
@@ -317,16 +333,13 @@ static void test_device_program(void **state)
 
         /* Bad entries name their JSON path. */
         struct hull_err err = {0};
-        struct hull_cgroup_dev_rule *rules = NULL;
-        size_t nr;
-        json_t *bad = json_loads("[{\"allow\":true,\"type\":\"x\"}]", 0, NULL);
-        assert_int_equal(hull_cgroup_dev_rules(bad, true, "c.json", &rules, &nr, &err), -EINVAL);
+        struct hull_cgroup_resources res = {0};
+        assert_int_equal(parse_devices("[{\"allow\":true,\"type\":\"x\"}]", &res, &err), -EINVAL);
         assert_non_null(strstr(err.msg, "c.json: .linux.resources.devices[0].type"));
-        json_decref(bad);
-        bad = json_loads("[{\"allow\":true,\"access\":\"rwx\"}]", 0, NULL);
-        assert_int_equal(hull_cgroup_dev_rules(bad, true, "c.json", &rules, &nr, &err), -EINVAL);
+        assert_int_equal(parse_devices("[{\"allow\":true,\"access\":\"rwx\"}]", &res, &err),
+                         -EINVAL);
         assert_non_null(strstr(err.msg, ".devices[0].access"));
-        json_decref(bad);
+        assert_false(res.has_devices); /* untouched on failure */
 }
 
 static void test_device_rule_fmt(void **state)
@@ -506,6 +519,18 @@ static void test_fake_v2(void **state)
         assert_int_equal(hull_cgroup_apply(cg, res, "config.json", &err), -ENOTSUP);
         assert_non_null(strstr(err.msg, ".linux.resources.cpu.realtimeRuntime"));
         json_decref(res);
+        /* checkBeforeUpdate: not below what is in use; nothing is written */
+        write_file(strcat(strcpy((char[PATH_MAX]){0}, dir), "/memory.current"), "5000\n");
+        res = load("{\"memory\":{\"limit\":4096,\"checkBeforeUpdate\":true}}");
+        assert_int_equal(hull_cgroup_apply(cg, res, "config.json", &err), -EBUSY);
+        assert_string_equal(err.msg, "config.json: .linux.resources.memory.limit: 4096 is below "
+                                     "the current usage 5000 (checkBeforeUpdate)");
+        json_decref(res);
+        expect_file(dir, "memory.max", "max");
+        res = load("{\"memory\":{\"limit\":8192,\"checkBeforeUpdate\":true}}");
+        assert_int_equal(hull_cgroup_apply(cg, res, "config.json", &err), 0);
+        json_decref(res);
+        expect_file(dir, "memory.max", "8192");
 
         /* Save, restore, destroy (twice: idempotent); the hull-owned parent goes too. */
         json_t *saved = hull_cgroup_to_json(cg);
@@ -650,6 +675,13 @@ static void test_fake_v1(void **state)
         assert_int_equal(hull_cgroup_apply(cg, res, "config.json", &err), -EINVAL);
         assert_non_null(strstr(err.msg, ".linux.resources.memory.swap"));
         json_decref(res);
+        /* checkBeforeUpdate reads v1's usage file */
+        write_file(strcat(strcpy((char[PATH_MAX]){0}, mem), "/memory.usage_in_bytes"), "5000\n");
+        res = load("{\"memory\":{\"limit\":4096,\"checkBeforeUpdate\":true}}");
+        assert_int_equal(hull_cgroup_apply(cg, res, "config.json", &err), -EBUSY);
+        assert_non_null(strstr(err.msg, "4096 is below the current usage 5000"));
+        json_decref(res);
+        expect_file(mem, "memory.limit_in_bytes", "1000");
 
         json_t *saved = hull_cgroup_to_json(cg);
         char *dump = json_dumps(saved, JSON_COMPACT);
