@@ -99,7 +99,7 @@ void hull_caps_format(uint64_t mask, char buf[17])
 }
 
 static int parse_set(char **names, const char *file, const char *set_path, unsigned last_cap,
-                     uint64_t *ret, struct hull_err *err)
+                     uint64_t *ret, uint64_t *too_new, struct hull_err *err)
 {
         uint64_t mask = 0;
         for (size_t i = 0; names && names[i]; i++) {
@@ -112,9 +112,7 @@ static int parse_set(char **names, const char *file, const char *set_path, unsig
                                                   "like \"CAP_NET_ADMIN\")",
                                                   names[i]);
                 if ((unsigned)cap > last_cap) {
-                        hull_warn("%s: %s: %s is not supported by the running kernel (its last "
-                                  "capability is %s): ignored",
-                                  file, p, names[i], hull_cap_to_name(last_cap));
+                        *too_new |= 1ULL << cap;
                         continue;
                 }
                 mask |= 1ULL << cap;
@@ -149,13 +147,22 @@ int hull_caps_from_oci(const struct hull_oci_capabilities *oc, const char *file,
                         {"permitted", oc->permitted, &c.permitted},
                         {"ambient", oc->ambient, &c.ambient},
                 };
+                uint64_t too_new = 0;
                 for (size_t i = 0; i < HULL_ARRAY_SIZE(sets); i++) {
                         char p[HULL_JSON_PATH_MAX];
                         hull_json_path_key(p, sizeof(p), json_path, sets[i].key);
-                        int r = parse_set(sets[i].names, file, p, c.last_cap, sets[i].mask, err);
+                        int r = parse_set(sets[i].names, file, p, c.last_cap, sets[i].mask,
+                                          &too_new, err);
                         if (r < 0)
                                 return r;
                 }
+                /* Newer than the kernel: nothing to grant or drop, as runc says. */
+                for (unsigned cap = 0; cap <= HULL_CAP_LAST_KNOWN; cap++)
+                        if (hull_caps_has(too_new, cap))
+                                hull_warn("%s: %s: %s is not known to the running kernel (its "
+                                          "last capability is %s): ignored",
+                                          file, json_path, cap_names[cap],
+                                          hull_cap_to_name(c.last_cap));
         }
         char p[HULL_JSON_PATH_MAX];
         uint64_t extra = c.effective & ~c.permitted;
@@ -208,6 +215,17 @@ int hull_caps_apply_sets(const struct hull_caps *c, uint64_t extra, struct hull_
         data[0].inheritable = (uint32_t)c->inheritable;
         data[1].inheritable = (uint32_t)(c->inheritable >> 32);
         if (syscall(SYS_capset, &hdr, data) < 0) {
+                int saved = errno;
+                struct __user_cap_data_struct now[2];
+                if (saved == EPERM && syscall(SYS_capget, &hdr, now) == 0) {
+                        uint64_t have = now[0].permitted | (uint64_t)now[1].permitted << 32;
+                        if (perm & ~have)
+                                return hull_err_set(err, EPERM,
+                                                    "cannot grant %s: hullc does not hold it "
+                                                    "itself (not in its permitted set)",
+                                                    first_cap(perm & ~have));
+                }
+                errno = saved;
                 char e[17], p[17], i[17];
                 hull_caps_format(eff, e);
                 hull_caps_format(perm, p);

@@ -273,10 +273,27 @@ static int parse_action(const struct where *w, const char *path, const char *nam
                                   name);
 }
 
+/* Whether this x86_64 kernel runs x32 syscalls at all (CONFIG_X86_X32_ABI): without it they
+ * end in ENOSYS whatever the filter says, and leaving x32 out of the filter (its syscalls then
+ * get the bad-architecture action, ENOSYS as well) saves a third of the compile time. */
+static bool x32_runs(void)
+{
+        static int known = -1;
+#if defined(__x86_64__)
+        if (known < 0)
+                known = !(syscall(0x40000000 | SYS_getpid) < 0 && errno == ENOSYS);
+#else
+        known = 1;
+#endif
+        return known;
+}
+
 static int add_arch(const struct where *w, scmp_filter_ctx ctx, uint32_t arch, const char *path,
                     const char *name)
 {
         if (arch == 0)
+                return 0;
+        if (arch == SCMP_ARCH_X32 && seccomp_arch_native() == SCMP_ARCH_X86_64 && !x32_runs())
                 return 0;
         int r = seccomp_arch_add(ctx, arch);
         if (r < 0 && r != -EEXIST)
@@ -509,6 +526,34 @@ static int export_bpf(scmp_filter_ctx ctx, struct hull_seccomp *s, struct hull_e
         return 0;
 }
 
+/* listenerPath and listenerMetadata, needed with SCMP_ACT_NOTIFY; the flags that go with it. */
+static int finish_listener(const struct where *w, json_t *spec, const char *path,
+                           struct hull_seccomp *s)
+{
+        const char *listener, *metadata;
+        int r;
+        if ((r = member_string(w, spec, path, "listenerPath", false, &listener)) < 0 ||
+            (r = member_string(w, spec, path, "listenerMetadata", false, &metadata)) < 0)
+                return r;
+        if (s->has_notify) {
+                if (!listener || !listener[0])
+                        return hull_security_fail(w->err, w->file, path,
+                                                  "SCMP_ACT_NOTIFY needs a \"listenerPath\"");
+                s->listener_path = strdup(listener);
+                s->listener_metadata = strdup(metadata ? metadata : "");
+                if (!s->listener_path || !s->listener_metadata)
+                        return hull_err_set(w->err, ENOMEM, "out of memory");
+                s->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
+        } else if (s->flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) {
+                /* The kernel refuses it without a listener; nothing would wait anyway. */
+                hull_debug("%s: %s: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without "
+                           "SCMP_ACT_NOTIFY: ignored",
+                           w->file, path);
+                s->flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+        }
+        return 0;
+}
+
 static int compile(const struct where *w, json_t *spec, const char *path, struct hull_seccomp *s)
 {
         const char *def_name;
@@ -555,31 +600,68 @@ static int compile(const struct where *w, json_t *spec, const char *path, struct
                 if (r < 0)
                         return r;
         }
-        const char *listener, *metadata;
-        if ((r = member_string(w, spec, path, "listenerPath", false, &listener)) < 0 ||
-            (r = member_string(w, spec, path, "listenerMetadata", false, &metadata)) < 0)
+        r = finish_listener(w, spec, path, s);
+        if (r < 0)
                 return r;
-        if (s->has_notify) {
-                if (!listener || !listener[0])
-                        return hull_security_fail(w->err, w->file, path,
-                                                  "SCMP_ACT_NOTIFY needs a \"listenerPath\"");
-                s->listener_path = strdup(listener);
-                s->listener_metadata = strdup(metadata ? metadata : "");
-                if (!s->listener_path || !s->listener_metadata)
-                        return hull_err_set(w->err, ENOMEM, "out of memory");
-                s->flags |= SECCOMP_FILTER_FLAG_NEW_LISTENER;
-        } else if (s->flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) {
-                /* The kernel refuses it without a listener; nothing would wait anyway. */
-                hull_debug("%s: %s: SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV without "
-                           "SCMP_ACT_NOTIFY: ignored",
-                           w->file, path);
-                s->flags &= ~SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
-        }
         return export_bpf(ctx, s, w->err);
+}
+
+/* The cache key: everything the BPF depends on. The listener fields are left out (they only
+ * travel with the fd) and checked again on every use. */
+static char *cache_key(json_t *spec)
+{
+        json_t *copy = json_copy(spec);
+        if (!copy)
+                return NULL;
+        json_object_del(copy, "listenerPath");
+        json_object_del(copy, "listenerMetadata");
+        char *text = json_dumps(copy, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(copy);
+        if (!text)
+                return NULL;
+        const struct scmp_version *v = seccomp_version();
+        char *key = NULL;
+        /* The build stamp: a change to this file must not meet filters an older one made. */
+        if (asprintf(&key, "%s\nlibseccomp %u.%u.%u native %u x32 %d hullc %s %s %s %s", text,
+                     v ? v->major : 0, v ? v->minor : 0, v ? v->micro : 0, seccomp_arch_native(),
+                     x32_runs(), HULL_VERSION, HULL_COMMIT, __DATE__, __TIME__) < 0)
+                key = NULL;
+        free(text);
+        return key;
+}
+
+static int compile_cached(const struct where *w, json_t *spec, const char *path,
+                          const char *cache_dir, struct hull_seccomp *s)
+{
+        _cleanup_free_ char *key = cache_dir ? cache_key(spec) : NULL;
+        if (key) {
+                struct hull_seccomp_bpf b = {0};
+                if (hull_seccomp_cache_get(cache_dir, key, strlen(key), &b) == 0) {
+                        s->prog = b.prog;
+                        s->len = b.len;
+                        s->flags = b.flags;
+                        s->has_notify = b.has_notify;
+                        return finish_listener(w, spec, path, s);
+                }
+        }
+        int r = compile(w, spec, path, s);
+        if (r < 0 || !key)
+                return r;
+        const struct hull_seccomp_bpf b = {.prog = s->prog, .len = s->len, .flags = s->flags,
+                                           .has_notify = s->has_notify};
+        hull_seccomp_cache_put(cache_dir, key, strlen(key), &b);
+        return 0;
 }
 
 int hull_seccomp_compile(json_t *spec, const char *file, const char *json_path,
                          struct hull_seccomp **ret, struct hull_err *err)
+{
+        return hull_seccomp_compile_cached(spec, file, json_path, NULL, ret, err);
+}
+
+int hull_seccomp_compile_cached(json_t *spec, const char *file, const char *json_path,
+                                const char *cache_dir, struct hull_seccomp **ret,
+                                struct hull_err *err)
 {
         *ret = NULL;
         if (!spec || json_is_null(spec))
@@ -591,7 +673,7 @@ int hull_seccomp_compile(json_t *spec, const char *file, const char *json_path,
         struct hull_seccomp *s = calloc(1, sizeof(*s));
         if (!s)
                 return hull_err_set(err, ENOMEM, "out of memory");
-        int r = compile(&w, spec, json_path, s);
+        int r = compile_cached(&w, spec, json_path, cache_dir, s);
         if (r < 0) {
                 hull_seccomp_free(s);
                 return r;

@@ -13,6 +13,14 @@ struct hull_seccomp;
  * names its JSON path. */
 int hull_seccomp_compile(json_t *spec, const char *file, const char *json_path,
                          struct hull_seccomp **ret, struct hull_err *err);
+/* The same through a cache of compiled filters in CACHE_DIR (NULL: none): a Docker-sized
+ * profile costs milliseconds to compile, and most containers share a few profiles. */
+int hull_seccomp_compile_cached(json_t *spec, const char *file, const char *json_path,
+                                const char *cache_dir, struct hull_seccomp **ret,
+                                struct hull_err *err);
+/* The cache directory: $HULL_SECCOMP_CACHE (empty: no cache), else /run/hullc-seccomp for
+ * root and $XDG_RUNTIME_DIR/hullc-seccomp for others; NULL when there is none. */
+const char *hull_seccomp_cache_dir(void);
 void hull_seccomp_free(struct hull_seccomp *s);
 static inline void hull_seccomp_freep(struct hull_seccomp **s)
 {
@@ -37,3 +45,18 @@ int hull_seccomp_listener_connect(const struct hull_seccomp *s, struct hull_err 
 /* Send MSG (the container process state JSON) with NOTIFY_FD as SCM_RIGHTS over SOCK. */
 int hull_seccomp_listener_send(int sock, const char *msg, size_t len, int notify_fd,
                                struct hull_err *err);
+
+/* seccomp_cache.c: compiled filters on disk, keyed by everything they depend on. An entry is
+ * used only if its file belongs to us, is writable by nobody else and holds the whole key. */
+struct hull_seccomp_bpf {
+        void *prog; /* struct sock_filter[len], malloc'd */
+        size_t len;
+        unsigned flags;
+        bool has_notify;
+};
+/* 0 and *ret filled (prog owned by the caller), or -ENOENT (any problem is a miss). */
+int hull_seccomp_cache_get(const char *dir, const char *key, size_t key_len,
+                           struct hull_seccomp_bpf *ret);
+/* Best effort: a failure only costs the next create a compile. */
+void hull_seccomp_cache_put(const char *dir, const char *key, size_t key_len,
+                            const struct hull_seccomp_bpf *b);

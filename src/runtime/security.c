@@ -170,7 +170,8 @@ int hull_security_prepare(const struct hull_oci_config *c, const struct hull_oci
         r = prepare_lsm(s, c, p, file, ppath, err);
         if (r < 0)
                 return r;
-        r = hull_seccomp_compile(c->linux_.seccomp, c->path, ".linux.seccomp", &s->seccomp, err);
+        r = hull_seccomp_compile_cached(c->linux_.seccomp, c->path, ".linux.seccomp",
+                                        hull_seccomp_cache_dir(), &s->seccomp, err);
         if (r < 0)
                 return r;
         if (s->seccomp && !s->no_new_privs && !hull_caps_has(s->caps.effective, 21))
