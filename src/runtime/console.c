@@ -59,55 +59,6 @@ int hull_console_recv_fd(int sock, int *ret_fd, struct hull_err *err)
         return 0;
 }
 
-int hull_console_listen(struct hull_console_listener *l, struct hull_err *err)
-{
-        memset(l, 0, sizeof(*l));
-        l->fd = -1;
-        const char *tmp = getenv("TMPDIR");
-        if (!tmp || !*tmp || strlen(tmp) > 40)
-                tmp = "/tmp";
-        snprintf(l->dir, sizeof(l->dir), "%s/hullc-console-XXXXXX", tmp);
-        if (!mkdtemp(l->dir)) {
-                l->dir[0] = '\0';
-                return hull_err_sys(err, errno, "create a directory for the terminal socket");
-        }
-        snprintf(l->path, sizeof(l->path), "%s/sock", l->dir);
-        struct sockaddr_un addr = {.sun_family = AF_UNIX};
-        strcpy(addr.sun_path, l->path);
-        l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-        if (l->fd < 0 || bind(l->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
-            listen(l->fd, 1) < 0) {
-                int e = errno;
-                hull_console_listener_close(l);
-                return hull_err_sys(err, e, "create the terminal socket");
-        }
-        return 0;
-}
-
-int hull_console_accept(struct hull_console_listener *l, int *ret_fd, struct hull_err *err)
-{
-        *ret_fd = -1;
-        if (l->fd < 0)
-                return 0;
-        _cleanup_close_ int conn = accept4(l->fd, NULL, NULL, SOCK_CLOEXEC);
-        if (conn < 0)
-                return errno == EAGAIN ? 0 : hull_err_sys(err, errno, "accept the terminal");
-        /* The master was sent before create returned: it is queued already. */
-        return hull_console_recv_fd(conn, ret_fd, err);
-}
-
-void hull_console_listener_close(struct hull_console_listener *l)
-{
-        if (l->fd >= 0)
-                close(l->fd);
-        l->fd = -1;
-        if (l->path[0])
-                unlink(l->path);
-        if (l->dir[0])
-                rmdir(l->dir);
-        l->path[0] = l->dir[0] = '\0';
-}
-
 void hull_console_resize(struct hull_console *c)
 {
         struct winsize ws;

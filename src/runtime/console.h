@@ -14,19 +14,6 @@ int hull_console_send_fd(int sock, int master, const char *name, struct hull_err
 /* Receive one fd sent that way; *ret_fd is O_CLOEXEC. */
 int hull_console_recv_fd(int sock, int *ret_fd, struct hull_err *err);
 
-/* For `run` in the foreground without --console-socket: a listening socket at a private path,
- * which create connects to as it would to any console socket. */
-struct hull_console_listener {
-        int fd;
-        char dir[64];
-        char path[128];
-};
-int hull_console_listen(struct hull_console_listener *l, struct hull_err *err);
-/* The master sent to L, if create connected and sent one (*ret_fd -1 otherwise). */
-int hull_console_accept(struct hull_console_listener *l, int *ret_fd, struct hull_err *err);
-/* Close and remove; idempotent (L zeroed with fd -1 is a valid "none"). */
-void hull_console_listener_close(struct hull_console_listener *l);
-
 /* A pty master proxied to our stdin/stdout. */
 struct hull_console {
         int master; /* O_NONBLOCK, owned */

@@ -20,6 +20,8 @@ struct hull_create_opts {
         const char *bundle;         /* default: cwd */
         const char *pid_file;       /* NULL: none */
         const char *console_socket; /* NULL: none */
+        bool has_console_fd;        /* run: a connected socket used instead of console_socket */
+        int console_fd;
         bool no_pivot;
         bool no_new_keyring;
         int preserve_fds;           /* extra fds after stdio passed to the container */

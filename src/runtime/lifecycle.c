@@ -198,7 +198,11 @@ static int create_prepare(const struct hull_runtime *rt, const struct hull_creat
         if (r < 0)
                 return r;
         /* Like runc, a console socket is only used when the process asks for a terminal. */
-        if (opts->console_socket && cr->config->process->terminal) {
+        if (cr->config->process->terminal && opts->has_console_fd) {
+                cr->sp.console_socket_fd = fcntl(opts->console_fd, F_DUPFD_CLOEXEC, 3);
+                if (cr->sp.console_socket_fd < 0)
+                        return hull_err_sys(err, errno, "duplicate the console socket");
+        } else if (opts->console_socket && cr->config->process->terminal) {
                 cr->sp.console_socket_fd = connect_console_socket(opts->console_socket, err);
                 if (cr->sp.console_socket_fd < 0)
                         return cr->sp.console_socket_fd;

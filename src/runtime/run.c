@@ -7,6 +7,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -23,12 +24,14 @@ int hull_container_run(const struct hull_runtime *rt, const struct hull_create_o
         hull_signals_forwarded(&fwd);
         /* Without a console socket in the foreground, a terminal is proxied to ours. */
         struct hull_create_opts o = *opts;
-        struct hull_console_listener cl = {.fd = -1};
+        /* A socketpair, not a socket in the filesystem: most runs have no terminal, and a
+         * listening socket costs a directory, a bind and two unlinks on every run. */
+        int cpair[2] = {-1, -1};
         if (!detach && !opts->console_socket) {
-                int lr = hull_console_listen(&cl, err);
-                if (lr < 0)
-                        return lr;
-                o.console_socket = cl.path;
+                if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cpair) < 0)
+                        return hull_err_sys(err, errno, "create the console socketpair");
+                o.has_console_fd = true;
+                o.console_fd = cpair[1];
         }
         /* Blocked before the clone so none is lost; init unblocks them for itself. */
         if (!detach)
@@ -38,11 +41,14 @@ int hull_container_run(const struct hull_runtime *rt, const struct hull_create_o
         struct hull_console con = {.master = -1};
         int master = -1;
         int r = hull_container_create_keep(rt, &o, &cr, err);
-        /* Only a terminal sends its master; without one nothing will arrive on the listener. */
-        bool tty = r == 0 && cl.fd >= 0 && cr.config->process->terminal;
-        if (tty && (r = hull_console_accept(&cl, &master, err)) == 0 && master >= 0)
+        if (cpair[1] >= 0)
+                close(cpair[1]); /* init has its own copy */
+        /* Only a terminal sends its master; without one nothing will arrive on the socket. */
+        bool tty = r == 0 && cpair[0] >= 0 && cr.config->process->terminal;
+        if (tty && (r = hull_console_recv_fd(cpair[0], &master, err)) == 0 && master >= 0)
                 r = hull_console_start(&con, master, err);
-        hull_console_listener_close(&cl);
+        if (cpair[0] >= 0)
+                close(cpair[0]);
         if (r == 0)
                 r = hull_container_start(rt, opts->id, err);
         if (r < 0) {

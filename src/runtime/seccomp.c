@@ -641,6 +641,8 @@ static int compile_cached(const struct where *w, json_t *spec, const char *path,
                         s->len = b.len;
                         s->flags = b.flags;
                         s->has_notify = b.has_notify;
+                        hull_debug("seccomp: %s: %zu BPF instructions from the cache in %s",
+                                   path, s->len, cache_dir);
                         return finish_listener(w, spec, path, s);
                 }
         }
