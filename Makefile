@@ -41,8 +41,13 @@ $(BUILD)/san/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $(SAN) -c $< -o $@
 
+# hullc is linked statically (static-pie): no dynamic loader or relocation work on every
+# command, about 50 fewer page faults and a third less RSS per run (BENCHMARKS.md).
+# HULLC_STATIC=0 links it dynamically.
+HULLC_STATIC ?= 1
+HULLC_LINK := $(if $(filter 1,$(HULLC_STATIC)),-static-pie,)
 $(BUILD)/hullc: $(call obj,$(HULLC_SRC))
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(HULLC_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(HULLC_LINK) -o $@ $(filter %.o,$^) $(HULLC_LIBS)
 
 # Sanitizer build of hullc, used by the unit tests and available to integration runs.
 $(BUILD)/hullc-san: $(call sanobj,$(HULLC_SRC))

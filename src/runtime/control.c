@@ -14,6 +14,7 @@
 #include "base/cleanup.h"
 #include "base/file.h"
 #include "base/log.h"
+#include "base/passwd.h"
 #include "base/syscalls.h"
 #include "cgroup/cgroup.h"
 #include "oci/config.h"
@@ -163,13 +164,14 @@ static json_t *list_entry(int root, const char *id)
         if (hull_state_load(dir, id, &st, &err) < 0)
                 return NULL;
         enum hull_status s = hull_state_status(dir, st);
-        struct passwd *pw = getpwuid(st->owner);
+        _cleanup_free_ char *name = NULL;
         char owner[32];
         snprintf(owner, sizeof(owner), "#%u", (unsigned)st->owner);
+        hull_passwd_lookup("/etc/passwd", st->owner, &name, NULL);
         json_t *o = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s}", "id", st->id, "pid",
                               s == HULL_STATUS_STOPPED ? 0 : (int)st->pid, "status",
                               hull_status_to_string(s), "bundle", st->bundle, "created",
-                              st->created ? st->created : "", "owner", pw ? pw->pw_name : owner);
+                              st->created ? st->created : "", "owner", name ? name : owner);
         if (!o)
                 return NULL;
         json_object_set_new(o, "ociVersion", json_string(HULL_OCI_VERSION));

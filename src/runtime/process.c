@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/passwd.h"
 #include "base/path.h"
 #include "runtime/security.h"
 
@@ -43,20 +44,10 @@ static const char *env_get(char **env, const char *name)
 /* HOME from the container's /etc/passwd for UID ("/" when absent), as other runtimes do. */
 static char *home_of(uid_t uid)
 {
-        _cleanup_fclose_ FILE *f = fopen("/etc/passwd", "re");
-        char line[1024];
-        while (f && fgets(line, sizeof(line), f)) {
-                char *fields[7] = {0};
-                char *save = NULL, *s = line;
-                int n = 0;
-                /* strsep keeps empty fields, which passwd lines have. */
-                while (n < 7 && (fields[n] = strsep(&s, ":")) != NULL)
-                        n++;
-                (void)save;
-                if (n < 6 || strtoul(fields[2], NULL, 10) != uid || fields[2][0] == '\0')
-                        continue;
-                return strdup(fields[5][0] ? fields[5] : "/");
-        }
+        char *home = NULL;
+        if (hull_passwd_lookup("/etc/passwd", uid, NULL, &home) == 0 && home[0])
+                return home;
+        free(home);
         return strdup("/");
 }
 

@@ -117,6 +117,9 @@ def test_action_trace_without_tracer(sbundle, attempt):
     assert attempt(b, "syscall", NR["umask"], 0o22).errno == 38  # ENOSYS: nobody traces
 
 
+# hullc only: runc 1.1 loads the filter before its own last steps, which this tight allowlist
+# refuses; hullc loads it last, right before execve.
+@pytest.mark.hullc_only
 @pytest.mark.parametrize("action", ["SCMP_ACT_LOG", "SCMP_ACT_ALLOW"])
 def test_action_allow_and_log(sbundle, attempt, action):
     b = sbundle()
@@ -175,24 +178,37 @@ def test_conditions_on_different_arguments_are_anded(runtime, sbundle):
 # ---------------------------------------------------------------------------------------------
 # Architectures: the 32-bit ABI is no way around the filter
 
-def int80_works():
-    return os.path.exists("/proc/sys/abi") or True
-
-
-def test_x86_abi_denied_by_the_filter(sbundle, attempt):
+def test_x86_abi_denied_by_the_filter(runtime, sbundle, attempt):
     b = sbundle()
     b.linux["seccomp"] = allow_all(rule("getpid", "SCMP_ACT_ERRNO", errnoRet=42))
     assert attempt(b, "syscall", NR["getpid"]).errno == 42
-    assert attempt(b, "int80", INT80_GETPID).errno == 42
+    b.args = ["/mnt/hostile", "int80", str(INT80_GETPID)]
+    res = runtime.run(b)
+    # hullc puts the x86 ABI into the filter (the rule applies); runc 1.1 kills any syscall of
+    # an ABI not listed. Either way the call does not run.
+    assert res.rc in (0, SIGSYS_EXIT), res
+    if res.rc == 0:
+        assert res.out.startswith("err 42 "), res
 
 
-def test_x86_abi_control_without_the_rule(sbundle, attempt):
+def test_x86_abi_control_without_seccomp(sbundle, attempt):
     b = sbundle()
-    b.linux["seccomp"] = allow_all()
+    b.linux.pop("seccomp", None)
     a = attempt(b, "int80", INT80_GETPID)
     if not a.ok and a.errno == 38:
         pytest.skip("kernel without IA32 emulation")
     assert a.ok and int(a.value) == 1  # the container's init is pid 1
+
+
+@pytest.mark.hullc_only
+def test_x86_abi_allowed_through_an_x86_64_profile(sbundle, attempt):
+    """32-bit programs still run under a profile that lists x86_64: its rules cover x86."""
+    b = sbundle()
+    b.linux["seccomp"] = allow_all(rule("umask", "SCMP_ACT_ERRNO"))
+    a = attempt(b, "int80", INT80_GETPID)
+    if not a.ok and a.errno == 38:
+        pytest.skip("kernel without IA32 emulation")
+    assert a.ok and int(a.value) == 1
 
 
 # ---------------------------------------------------------------------------------------------
@@ -211,7 +227,7 @@ def test_unknown_syscall_name_is_logged_in_debug(runtime, sbundle, monkeypatch):
     b = sbundle(args=["true"])
     b.linux["seccomp"] = allow_all(rule(["hull_no_such_syscall"], "SCMP_ACT_ERRNO"))
     res = runtime.run(b, global_args=["--debug"]).check()
-    assert "unknown syscall \"hull_no_such_syscall\" skipped" in res.err
+    assert "hull_no_such_syscall" in res.err and "skipped" in res.err
     assert ".linux.seccomp.syscalls[0].names[0]" in res.err
 
 
@@ -233,6 +249,7 @@ def test_invalid_profiles_are_clear_errors(runtime, bundle, seccomp, needle):
     runtime.assert_error(runtime.run(b), hullc=[needle, "config.json:"])
 
 
+@pytest.mark.hullc_only  # runc 1.1: "seccomp flags are not yet supported"
 @pytest.mark.parametrize("flag", ["SECCOMP_FILTER_FLAG_LOG", "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
                                   "SECCOMP_FILTER_FLAG_TSYNC"])
 def test_flags_accepted(runtime, bundle, flag):
@@ -318,7 +335,7 @@ class Listener:
         self.thread.join(5)
 
 
-@pytest.mark.parametrize("killable", [False, True])
+@pytest.mark.parametrize("killable", [False, pytest.param(True, marks=pytest.mark.hullc_only)])
 def test_notify_listener(runtime, sbundle, hull_env, killable):
     b = sbundle(args=["/mnt/hostile", "syscall", str(NR["umask"]), "18"])
     lst = Listener(hull_env.tmp / "listener.sock")
