@@ -18,47 +18,47 @@
 #include "runtime/security.h"
 
 static const char *const cap_names[HULL_CAP_LAST_KNOWN + 1] = {
-        [0] = "CAP_CHOWN",
-        [1] = "CAP_DAC_OVERRIDE",
-        [2] = "CAP_DAC_READ_SEARCH",
-        [3] = "CAP_FOWNER",
-        [4] = "CAP_FSETID",
-        [5] = "CAP_KILL",
-        [6] = "CAP_SETGID",
-        [7] = "CAP_SETUID",
-        [8] = "CAP_SETPCAP",
-        [9] = "CAP_LINUX_IMMUTABLE",
-        [10] = "CAP_NET_BIND_SERVICE",
-        [11] = "CAP_NET_BROADCAST",
-        [12] = "CAP_NET_ADMIN",
-        [13] = "CAP_NET_RAW",
-        [14] = "CAP_IPC_LOCK",
-        [15] = "CAP_IPC_OWNER",
-        [16] = "CAP_SYS_MODULE",
-        [17] = "CAP_SYS_RAWIO",
-        [18] = "CAP_SYS_CHROOT",
-        [19] = "CAP_SYS_PTRACE",
-        [20] = "CAP_SYS_PACCT",
-        [21] = "CAP_SYS_ADMIN",
-        [22] = "CAP_SYS_BOOT",
-        [23] = "CAP_SYS_NICE",
-        [24] = "CAP_SYS_RESOURCE",
-        [25] = "CAP_SYS_TIME",
-        [26] = "CAP_SYS_TTY_CONFIG",
-        [27] = "CAP_MKNOD",
-        [28] = "CAP_LEASE",
-        [29] = "CAP_AUDIT_WRITE",
-        [30] = "CAP_AUDIT_CONTROL",
-        [31] = "CAP_SETFCAP",
-        [32] = "CAP_MAC_OVERRIDE",
-        [33] = "CAP_MAC_ADMIN",
-        [34] = "CAP_SYSLOG",
-        [35] = "CAP_WAKE_ALARM",
-        [36] = "CAP_BLOCK_SUSPEND",
-        [37] = "CAP_AUDIT_READ",
-        [38] = "CAP_PERFMON",
-        [39] = "CAP_BPF",
-        [40] = "CAP_CHECKPOINT_RESTORE",
+    [0] = "CAP_CHOWN",
+    [1] = "CAP_DAC_OVERRIDE",
+    [2] = "CAP_DAC_READ_SEARCH",
+    [3] = "CAP_FOWNER",
+    [4] = "CAP_FSETID",
+    [5] = "CAP_KILL",
+    [6] = "CAP_SETGID",
+    [7] = "CAP_SETUID",
+    [8] = "CAP_SETPCAP",
+    [9] = "CAP_LINUX_IMMUTABLE",
+    [10] = "CAP_NET_BIND_SERVICE",
+    [11] = "CAP_NET_BROADCAST",
+    [12] = "CAP_NET_ADMIN",
+    [13] = "CAP_NET_RAW",
+    [14] = "CAP_IPC_LOCK",
+    [15] = "CAP_IPC_OWNER",
+    [16] = "CAP_SYS_MODULE",
+    [17] = "CAP_SYS_RAWIO",
+    [18] = "CAP_SYS_CHROOT",
+    [19] = "CAP_SYS_PTRACE",
+    [20] = "CAP_SYS_PACCT",
+    [21] = "CAP_SYS_ADMIN",
+    [22] = "CAP_SYS_BOOT",
+    [23] = "CAP_SYS_NICE",
+    [24] = "CAP_SYS_RESOURCE",
+    [25] = "CAP_SYS_TIME",
+    [26] = "CAP_SYS_TTY_CONFIG",
+    [27] = "CAP_MKNOD",
+    [28] = "CAP_LEASE",
+    [29] = "CAP_AUDIT_WRITE",
+    [30] = "CAP_AUDIT_CONTROL",
+    [31] = "CAP_SETFCAP",
+    [32] = "CAP_MAC_OVERRIDE",
+    [33] = "CAP_MAC_ADMIN",
+    [34] = "CAP_SYSLOG",
+    [35] = "CAP_WAKE_ALARM",
+    [36] = "CAP_BLOCK_SUSPEND",
+    [37] = "CAP_AUDIT_READ",
+    [38] = "CAP_PERFMON",
+    [39] = "CAP_BPF",
+    [40] = "CAP_CHECKPOINT_RESTORE",
 };
 
 int hull_cap_from_name(const char *name)
@@ -141,11 +141,11 @@ int hull_caps_from_oci(const struct hull_oci_capabilities *oc, const char *file,
                         char **names;
                         uint64_t *mask;
                 } sets[] = {
-                        {"bounding", oc->bounding, &c.bounding},
-                        {"effective", oc->effective, &c.effective},
-                        {"inheritable", oc->inheritable, &c.inheritable},
-                        {"permitted", oc->permitted, &c.permitted},
-                        {"ambient", oc->ambient, &c.ambient},
+                    {"bounding", oc->bounding, &c.bounding},
+                    {"effective", oc->effective, &c.effective},
+                    {"inheritable", oc->inheritable, &c.inheritable},
+                    {"permitted", oc->permitted, &c.permitted},
+                    {"ambient", oc->ambient, &c.ambient},
                 };
                 uint64_t too_new = 0;
                 for (size_t i = 0; i < HULL_ARRAY_SIZE(sets); i++) {
@@ -173,13 +173,17 @@ int hull_caps_from_oci(const struct hull_oci_capabilities *oc, const char *file,
                                           "effective capabilities only from permitted)",
                                           first_cap(extra));
         }
+        /* `runc spec` writes an ambient set without an inheritable one; the kernel refuses to
+         * raise those, and runc warns and goes on: so do we. */
         extra = c.ambient & ~(c.permitted & c.inheritable);
         if (extra) {
                 hull_json_path_key(p, sizeof(p), json_path, "ambient");
-                return hull_security_fail(err, file, p,
-                                          "%s must also be in the permitted and inheritable "
-                                          "sets to be ambient",
-                                          first_cap(extra));
+                for (unsigned cap = 0; cap <= HULL_CAP_LAST_KNOWN; cap++)
+                        if (hull_caps_has(extra, cap))
+                                hull_warn("%s: %s: %s is not in both the permitted and the "
+                                          "inheritable sets, so it cannot be ambient: ignored",
+                                          file, p, cap_names[cap]);
+                c.ambient &= ~extra;
         }
         *ret = c;
         return 0;

@@ -29,8 +29,9 @@ unsigned hull_cap_last_cap(void);
 /* Turn process.capabilities (NULL: absent, every set empty) into masks for a kernel whose
  * last capability is LAST_CAP. An unknown name is an error naming the JSON path under
  * JSON_PATH (".process.capabilities") in FILE; a known name the kernel lacks is dropped with a
- * warning. Effective must be within permitted and ambient within permitted and inheritable,
- * or capset(2) would refuse them after the container is half set up. */
+ * warning. Effective must be within permitted, or capset(2) would refuse it after the
+ * container is half set up; an ambient capability outside permitted and inheritable is
+ * dropped with a warning (the kernel cannot raise it; runc warns likewise). */
 int hull_caps_from_oci(const struct hull_oci_capabilities *oc, const char *file,
                        const char *json_path, unsigned last_cap, struct hull_caps *ret,
                        struct hull_err *err);

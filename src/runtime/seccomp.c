@@ -129,11 +129,13 @@ static int member(const struct where *w, json_t *obj, const char *path, const ch
                                                   "missing required field \"%s\"", key);
                 return 0;
         }
-        static const char *const want[] = {[JSON_OBJECT] = "an object", [JSON_ARRAY] = "an array",
-                                           [JSON_STRING] = "a string", [JSON_INTEGER] = "an integer"};
+        static const char *const want[] = {[JSON_OBJECT] = "an object",
+                                           [JSON_ARRAY] = "an array",
+                                           [JSON_STRING] = "a string",
+                                           [JSON_INTEGER] = "an integer"};
         if (json_typeof(v) != type)
-                return hull_security_fail(w->err, w->file, p, "expected %s, got %s",
-                                          want[type], type_name(v));
+                return hull_security_fail(w->err, w->file, p, "expected %s, got %s", want[type],
+                                          type_name(v));
         *ret = v;
         return 1;
 }
@@ -186,25 +188,28 @@ struct action_name {
 };
 
 static const struct action_name actions[] = {
-        {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false},
-        {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
-        {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
-        {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
-        {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
-        {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
-        {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
-        {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
-        {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
+    {"SCMP_ACT_KILL", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_THREAD", SCMP_ACT_KILL_THREAD, false},
+    {"SCMP_ACT_KILL_PROCESS", SCMP_ACT_KILL_PROCESS, false},
+    {"SCMP_ACT_TRAP", SCMP_ACT_TRAP, false},
+    {"SCMP_ACT_ERRNO", SCMP_ACT_ERRNO(0), true},
+    {"SCMP_ACT_TRACE", SCMP_ACT_TRACE(0), true},
+    {"SCMP_ACT_ALLOW", SCMP_ACT_ALLOW, false},
+    {"SCMP_ACT_LOG", SCMP_ACT_LOG, false},
+    {"SCMP_ACT_NOTIFY", SCMP_ACT_NOTIFY, false},
 };
 
 static const struct {
         const char *name;
         enum scmp_compare op;
 } operators[] = {
-        {"SCMP_CMP_NE", SCMP_CMP_NE}, {"SCMP_CMP_LT", SCMP_CMP_LT},
-        {"SCMP_CMP_LE", SCMP_CMP_LE}, {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-        {"SCMP_CMP_GE", SCMP_CMP_GE}, {"SCMP_CMP_GT", SCMP_CMP_GT},
-        {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+    {"SCMP_CMP_NE", SCMP_CMP_NE},
+    {"SCMP_CMP_LT", SCMP_CMP_LT},
+    {"SCMP_CMP_LE", SCMP_CMP_LE},
+    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
+    {"SCMP_CMP_GE", SCMP_CMP_GE},
+    {"SCMP_CMP_GT", SCMP_CMP_GT},
+    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
 };
 
 static const struct {
@@ -214,42 +219,41 @@ static const struct {
          * ABI (int 0x80 on x86_64) to reach syscalls the filter never saw. */
         uint32_t sub[2];
 } arches[] = {
-        {"SCMP_ARCH_X86", SCMP_ARCH_X86, {0, 0}},
-        {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64, {SCMP_ARCH_X86, SCMP_ARCH_X32}},
-        {"SCMP_ARCH_X32", SCMP_ARCH_X32, {SCMP_ARCH_X86, SCMP_ARCH_X86_64}},
-        {"SCMP_ARCH_ARM", SCMP_ARCH_ARM, {0, 0}},
-        {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64, {SCMP_ARCH_ARM, 0}},
-        {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS, {0, 0}},
-        {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64, {SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64N32}},
-        {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32, {SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64}},
-        {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL, {0, 0}},
-        {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64, {SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64N32}},
-        {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32, {SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64}},
-        {"SCMP_ARCH_PPC", SCMP_ARCH_PPC, {0, 0}},
-        {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64, {0, 0}},
-        {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE, {0, 0}},
-        {"SCMP_ARCH_S390", SCMP_ARCH_S390, {0, 0}},
-        {"SCMP_ARCH_S390X", SCMP_ARCH_S390X, {SCMP_ARCH_S390, 0}},
-        {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC, {0, 0}},
-        {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64, {SCMP_ARCH_PARISC, 0}},
-        {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64, {0, 0}},
+    {"SCMP_ARCH_X86", SCMP_ARCH_X86, {0, 0}},
+    {"SCMP_ARCH_X86_64", SCMP_ARCH_X86_64, {SCMP_ARCH_X86, SCMP_ARCH_X32}},
+    {"SCMP_ARCH_X32", SCMP_ARCH_X32, {SCMP_ARCH_X86, SCMP_ARCH_X86_64}},
+    {"SCMP_ARCH_ARM", SCMP_ARCH_ARM, {0, 0}},
+    {"SCMP_ARCH_AARCH64", SCMP_ARCH_AARCH64, {SCMP_ARCH_ARM, 0}},
+    {"SCMP_ARCH_MIPS", SCMP_ARCH_MIPS, {0, 0}},
+    {"SCMP_ARCH_MIPS64", SCMP_ARCH_MIPS64, {SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64N32}},
+    {"SCMP_ARCH_MIPS64N32", SCMP_ARCH_MIPS64N32, {SCMP_ARCH_MIPS, SCMP_ARCH_MIPS64}},
+    {"SCMP_ARCH_MIPSEL", SCMP_ARCH_MIPSEL, {0, 0}},
+    {"SCMP_ARCH_MIPSEL64", SCMP_ARCH_MIPSEL64, {SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64N32}},
+    {"SCMP_ARCH_MIPSEL64N32", SCMP_ARCH_MIPSEL64N32, {SCMP_ARCH_MIPSEL, SCMP_ARCH_MIPSEL64}},
+    {"SCMP_ARCH_PPC", SCMP_ARCH_PPC, {0, 0}},
+    {"SCMP_ARCH_PPC64", SCMP_ARCH_PPC64, {0, 0}},
+    {"SCMP_ARCH_PPC64LE", SCMP_ARCH_PPC64LE, {0, 0}},
+    {"SCMP_ARCH_S390", SCMP_ARCH_S390, {0, 0}},
+    {"SCMP_ARCH_S390X", SCMP_ARCH_S390X, {SCMP_ARCH_S390, 0}},
+    {"SCMP_ARCH_PARISC", SCMP_ARCH_PARISC, {0, 0}},
+    {"SCMP_ARCH_PARISC64", SCMP_ARCH_PARISC64, {SCMP_ARCH_PARISC, 0}},
+    {"SCMP_ARCH_RISCV64", SCMP_ARCH_RISCV64, {0, 0}},
 };
 
 static const struct {
         const char *name;
         unsigned flag;
 } filter_flags[] = {
-        /* init is single-threaded when it loads the filter: TSYNC has nothing to do */
-        {"SECCOMP_FILTER_FLAG_TSYNC", 0},
-        {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
-        {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-        {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+    /* init is single-threaded when it loads the filter: TSYNC has nothing to do */
+    {"SECCOMP_FILTER_FLAG_TSYNC", 0},
+    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
+    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
+    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
 };
 
 /* ACTION at PATH (a string) with errnoRet ERRNO_RET (has_errno: given) -> libseccomp action. */
-static int parse_action(const struct where *w, const char *path, const char *name,
-                        bool has_errno, uint32_t errno_ret, const char *errno_path,
-                        uint32_t *ret)
+static int parse_action(const struct where *w, const char *path, const char *name, bool has_errno,
+                        uint32_t errno_ret, const char *errno_path, uint32_t *ret)
 {
         for (size_t i = 0; i < HULL_ARRAY_SIZE(actions); i++) {
                 if (strcmp(actions[i].name, name) != 0)
@@ -314,7 +318,8 @@ static int parse_architectures(const struct where *w, scmp_filter_ctx ctx, json_
         hull_json_path_key(lp, sizeof(lp), path, "architectures");
         size_t i;
         json_t *v;
-        json_array_foreach(list, i, v) {
+        json_array_foreach(list, i, v)
+        {
                 char p[HULL_JSON_PATH_MAX];
                 hull_json_path_index(p, sizeof(p), lp, i);
                 if (!json_is_string(v))
@@ -346,7 +351,8 @@ static int parse_flags(const struct where *w, json_t *spec, const char *path, un
         hull_json_path_key(lp, sizeof(lp), path, "flags");
         size_t i;
         json_t *v;
-        json_array_foreach(list, i, v) {
+        json_array_foreach(list, i, v)
+        {
                 char p[HULL_JSON_PATH_MAX];
                 hull_json_path_index(p, sizeof(p), lp, i);
                 if (!json_is_string(v))
@@ -382,7 +388,8 @@ static int parse_args(const struct where *w, json_t *rule, const char *path,
         unsigned seen = 0;
         size_t i;
         json_t *a;
-        json_array_foreach(list, i, a) {
+        json_array_foreach(list, i, a)
+        {
                 char p[HULL_JSON_PATH_MAX], ip[HULL_JSON_PATH_MAX];
                 hull_json_path_index(p, sizeof(p), lp, i);
                 if (!json_is_object(a))
@@ -405,8 +412,8 @@ static int parse_args(const struct where *w, json_t *rule, const char *path,
                         k++;
                 if (k == HULL_ARRAY_SIZE(operators)) {
                         hull_json_path_key(ip, sizeof(ip), p, "op");
-                        return hull_security_fail(w->err, w->file, ip,
-                                                  "unknown operator \"%.64s\"", op);
+                        return hull_security_fail(w->err, w->file, ip, "unknown operator \"%.64s\"",
+                                                  op);
                 }
                 if (seen & (1u << index))
                         *ret_repeated = true;
@@ -471,7 +478,8 @@ static int parse_rule(const struct where *w, scmp_filter_ctx ctx, json_t *rule, 
                 return n;
         size_t i;
         json_t *v;
-        json_array_foreach(names, i, v) {
+        json_array_foreach(names, i, v)
+        {
                 char p[HULL_JSON_PATH_MAX];
                 hull_json_path_index(p, sizeof(p), np, i);
                 if (!json_is_string(v))
@@ -513,8 +521,9 @@ static int export_bpf(scmp_filter_ctx ctx, struct hull_seccomp *s, struct hull_e
         size_t size = (size_t)st.st_size;
         if (size == 0 || size % sizeof(struct sock_filter) ||
             size / sizeof(struct sock_filter) > BPF_MAXINSNS)
-                return hull_err_set(err, E2BIG, "seccomp: the filter has %zu BPF instructions, "
-                                                "the kernel takes at most %d",
+                return hull_err_set(err, E2BIG,
+                                    "seccomp: the filter has %zu BPF instructions, "
+                                    "the kernel takes at most %d",
                                     size / sizeof(struct sock_filter), BPF_MAXINSNS);
         s->prog = malloc(size);
         if (!s->prog)
@@ -574,13 +583,14 @@ static int compile(const struct where *w, json_t *spec, const char *path, struct
                                           "SCMP_ACT_NOTIFY cannot be the default action");
         _cleanup_(seccomp_ctx_releasep) scmp_filter_ctx ctx = seccomp_init(def);
         if (!ctx)
-                return hull_err_set(w->err, EINVAL, "seccomp: cannot create a filter with "
-                                                    "default action %s",
+                return hull_err_set(w->err, EINVAL,
+                                    "seccomp: cannot create a filter with "
+                                    "default action %s",
                                     def_name);
         /* A syscall of an ABI the filter does not cover never runs: ENOSYS, not a kill, so
          * that a program probing for a foreign ABI gets an answer. */
         if ((r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_ERRNO(ENOSYS))) < 0 ||
-            (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 1)) < 0)
+            (r = seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2)) < 0)
                 return hull_err_sys(w->err, -r, "seccomp: set filter attributes");
         if ((r = parse_architectures(w, ctx, spec, path)) < 0 ||
             (r = parse_flags(w, spec, path, &s->flags)) < 0)
@@ -593,7 +603,8 @@ static int compile(const struct where *w, json_t *spec, const char *path, struct
         hull_json_path_key(rp, sizeof(rp), path, "syscalls");
         size_t i;
         json_t *rule;
-        json_array_foreach(rules, i, rule) {
+        json_array_foreach(rules, i, rule)
+        {
                 char p[HULL_JSON_PATH_MAX];
                 hull_json_path_index(p, sizeof(p), rp, i);
                 r = parse_rule(w, ctx, rule, p, def, &s->has_notify);
@@ -641,16 +652,16 @@ static int compile_cached(const struct where *w, json_t *spec, const char *path,
                         s->len = b.len;
                         s->flags = b.flags;
                         s->has_notify = b.has_notify;
-                        hull_debug("seccomp: %s: %zu BPF instructions from the cache in %s",
-                                   path, s->len, cache_dir);
+                        hull_debug("seccomp: %s: %zu BPF instructions from the cache in %s", path,
+                                   s->len, cache_dir);
                         return finish_listener(w, spec, path, s);
                 }
         }
         int r = compile(w, spec, path, s);
         if (r < 0 || !key)
                 return r;
-        const struct hull_seccomp_bpf b = {.prog = s->prog, .len = s->len, .flags = s->flags,
-                                           .has_notify = s->has_notify};
+        const struct hull_seccomp_bpf b = {
+            .prog = s->prog, .len = s->len, .flags = s->flags, .has_notify = s->has_notify};
         hull_seccomp_cache_put(cache_dir, key, strlen(key), &b);
         return 0;
 }
@@ -692,8 +703,9 @@ int hull_seccomp_load(const struct hull_seccomp *s, int *ret_notify_fd, struct h
         if (r < 0) {
                 int e = errno;
                 if (e == EINVAL && s->flags)
-                        return hull_err_sys(err, e, "load the seccomp filter (flags 0x%x: does "
-                                                    "the kernel support linux.seccomp.flags?)",
+                        return hull_err_sys(err, e,
+                                            "load the seccomp filter (flags 0x%x: does "
+                                            "the kernel support linux.seccomp.flags?)",
                                             s->flags);
                 return hull_err_sys(err, e, "load the seccomp filter");
         }
@@ -727,10 +739,8 @@ int hull_seccomp_listener_send(int sock, const char *msg, size_t len, int notify
         char cbuf[CMSG_SPACE(sizeof(int))];
         memset(cbuf, 0, sizeof(cbuf));
         struct iovec iov = {.iov_base = (void *)msg, .iov_len = len};
-        struct msghdr mh = {.msg_iov = &iov,
-                            .msg_iovlen = 1,
-                            .msg_control = cbuf,
-                            .msg_controllen = sizeof(cbuf)};
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
         cm->cmsg_level = SOL_SOCKET;
         cm->cmsg_type = SCM_RIGHTS;

@@ -107,10 +107,8 @@ int hull_seccomp_cache_get(const char *dir, const char *key, size_t key_len,
         if (!prog)
                 return -ENOENT;
         memcpy(prog, data + sizeof(h) + key_len, h.n_insns * insns);
-        *ret = (struct hull_seccomp_bpf){.prog = prog,
-                                         .len = h.n_insns,
-                                         .flags = h.flags,
-                                         .has_notify = h.has_notify != 0};
+        *ret = (struct hull_seccomp_bpf){
+            .prog = prog, .len = h.n_insns, .flags = h.flags, .has_notify = h.has_notify != 0};
         return 0;
 }
 
@@ -146,10 +144,8 @@ void hull_seccomp_cache_put(const char *dir, const char *key, size_t key_len,
             openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
         if (fd < 0)
                 return;
-        struct cache_header h = {.flags = b->flags,
-                                 .has_notify = b->has_notify,
-                                 .key_len = key_len,
-                                 .n_insns = b->len};
+        struct cache_header h = {
+            .flags = b->flags, .has_notify = b->has_notify, .key_len = key_len, .n_insns = b->len};
         memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
         struct iovec iov[3] = {{&h, sizeof(h)},
                                {(void *)key, key_len},

@@ -151,9 +151,9 @@ static int prepare_lsm(struct hull_security *s, const struct hull_oci_config *c,
         return 0;
 }
 
-int hull_security_prepare(const struct hull_oci_config *c, const struct hull_oci_process *p,
-                          const char *process_file, struct hull_security **ret,
-                          struct hull_err *err)
+static int prepare(const struct hull_oci_config *c, const struct hull_oci_process *p,
+                   const char *process_file, bool in_parent, struct hull_security **ret,
+                   struct hull_err *err)
 {
         const char *file = process_file ? process_file : c->path;
         const char *ppath = process_file ? "" : ".process";
@@ -170,13 +170,19 @@ int hull_security_prepare(const struct hull_oci_config *c, const struct hull_oci
         r = prepare_lsm(s, c, p, file, ppath, err);
         if (r < 0)
                 return r;
+        /* The cache lives on the host: never from inside a container's mount namespace. */
         r = hull_seccomp_compile_cached(c->linux_.seccomp, c->path, ".linux.seccomp",
-                                        hull_seccomp_cache_dir(), &s->seccomp, err);
+                                        in_parent ? hull_seccomp_cache_dir() : NULL, &s->seccomp,
+                                        err);
         if (r < 0)
                 return r;
         if (s->seccomp && !s->no_new_privs && !hull_caps_has(s->caps.effective, 21))
                 s->load_caps = 1ULL << 21; /* CAP_SYS_ADMIN */
         if (hull_seccomp_has_notify(s->seccomp)) {
+                if (!in_parent)
+                        return hull_err_set(err, ENOTSUP,
+                                            "seccomp: SCMP_ACT_NOTIFY needs the filter prepared "
+                                            "before the container's namespaces are entered");
                 s->listener_fd = hull_seccomp_listener_connect(s->seccomp, err);
                 if (s->listener_fd < 0)
                         return s->listener_fd;
@@ -188,17 +194,24 @@ int hull_security_prepare(const struct hull_oci_config *c, const struct hull_oci
         return 0;
 }
 
+int hull_security_prepare(const struct hull_oci_config *c, const struct hull_oci_process *p,
+                          const char *process_file, struct hull_security **ret,
+                          struct hull_err *err)
+{
+        return prepare(c, p, process_file, true, ret, err);
+}
+
 /* The container process state of the runtime-spec, sent with the listener fd. */
 static char *notify_message(const struct hull_spawn *sp, const char *metadata)
 {
         const struct hull_oci_config *c = sp->config;
         json_t *annotations = c->annotations ? json_incref(c->annotations) : json_object();
-        json_t *m = json_pack("{s:s, s:[s], s:i, s:s, s:{s:s, s:s, s:s, s:i, s:s, s:o}}",
-                              "ociVersion", HULL_OCI_VERSION, "fds", "seccompFd", "pid",
-                              (int)sp->pid, "metadata", metadata ? metadata : "", "state",
-                              "ociVersion", HULL_OCI_VERSION, "id", sp->id, "status", "created",
-                              "pid", (int)sp->pid, "bundle", sp->bundle, "annotations",
-                              annotations);
+        json_t *m =
+            json_pack("{s:s, s:[s], s:i, s:s, s:{s:s, s:s, s:s, s:i, s:s, s:o}}", "ociVersion",
+                      HULL_OCI_VERSION, "fds", "seccompFd", "pid", (int)sp->pid, "metadata",
+                      metadata ? metadata : "", "state", "ociVersion", HULL_OCI_VERSION, "id",
+                      sp->id, "status", "created", "pid", (int)sp->pid, "bundle", sp->bundle,
+                      "annotations", annotations);
         if (!m)
                 return NULL;
         char *s = json_dumps(m, JSON_COMPACT);
@@ -230,8 +243,7 @@ int hull_security_before_user(struct hull_spawn *sp, struct hull_err *err)
                  * slower and cannot reach a seccomp listener outside the container) still gets
                  * every restriction the config asks for. */
                 hull_debug("security settings prepared in the container's process");
-                int r = hull_security_prepare(sp->config, sp->config->process, NULL,
-                                              &sp->security, err);
+                int r = prepare(sp->config, sp->config->process, NULL, false, &sp->security, err);
                 if (r < 0)
                         return r;
         }
@@ -254,20 +266,23 @@ int hull_security_open_proc(const char *rel, int flags, struct hull_err *err)
         _cleanup_close_ int proc = open("/proc", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         struct statfs sf;
         if (proc < 0 || fstatfs(proc, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
-                return hull_err_set(err, EACCES, "/proc in the container is not procfs: refusing "
-                                                 "to write /proc/%s through it",
+                return hull_err_set(err, EACCES,
+                                    "/proc in the container is not procfs: refusing "
+                                    "to write /proc/%s through it",
                                     rel);
         struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC),
                                .resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
                                           RESOLVE_NO_XDEV | RESOLVE_BENEATH};
         int fd = hull_openat2(proc, rel, &how, sizeof(how));
         if (fd < 0 && errno == EXDEV)
-                return hull_err_set(err, EXDEV, "/proc/%s is covered by another mount: refusing "
-                                                "to write through it",
+                return hull_err_set(err, EXDEV,
+                                    "/proc/%s is covered by another mount: refusing "
+                                    "to write through it",
                                     rel);
         if (fd < 0 && errno == ELOOP)
-                return hull_err_set(err, ELOOP, "/proc/%s goes through a symlink: refusing to "
-                                                "write through it",
+                return hull_err_set(err, ELOOP,
+                                    "/proc/%s goes through a symlink: refusing to "
+                                    "write through it",
                                     rel);
         if (fd < 0)
                 return hull_err_sys(err, errno, "open /proc/%s", rel);
@@ -327,8 +342,7 @@ static int send_to_listener(struct hull_security *s, int notify_fd, struct hull_
                 return hull_err_set(err, ENOMEM, "out of memory");
         if (pread(s->message_fd, msg, (size_t)st.st_size, 0) != st.st_size)
                 return hull_err_sys(err, errno, "seccomp: read the listener message");
-        int r = hull_seccomp_listener_send(s->listener_fd, msg, (size_t)st.st_size, notify_fd,
-                                           err);
+        int r = hull_seccomp_listener_send(s->listener_fd, msg, (size_t)st.st_size, notify_fd, err);
         close(s->listener_fd);
         s->listener_fd = -1;
         return r < 0 ? hull_err_wrap(err, "linux.seccomp.listenerPath %s",

@@ -166,8 +166,8 @@ int main(int argc, char **argv)
                 return result(0);
         }
         if (strcmp(cmd, "keyring") == 0)
-                return result(syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID,
-                                      KEY_SPEC_SESSION_KEYRING, 0));
+                return result(
+                    syscall(SYS_keyctl, KEYCTL_GET_KEYRING_ID, KEY_SPEC_SESSION_KEYRING, 0));
         if (strcmp(cmd, "finit_module") == 0)
                 return result(syscall(SYS_finit_module, -1, "", 0));
         if (strcmp(cmd, "ids") == 0) {

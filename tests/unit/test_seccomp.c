@@ -88,10 +88,12 @@ static void test_errors(void **state)
                      ".linux.seccomp.defaultErrnoRet: only SCMP_ACT_ERRNO and SCMP_ACT_TRACE");
         expect_error("{\"defaultAction\": \"SCMP_ACT_ERRNO\", \"defaultErrnoRet\": -1}",
                      "is not an errno value");
-        expect_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_Z80\"]}",
-                     ".linux.seccomp.architectures[0]: unknown architecture \"SCMP_ARCH_Z80\"");
-        expect_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_X\"]}",
-                     ".linux.seccomp.flags[0]: unknown flag");
+        expect_error(
+            "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_Z80\"]}",
+            ".linux.seccomp.architectures[0]: unknown architecture \"SCMP_ARCH_Z80\"");
+        expect_error(
+            "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"flags\": [\"SECCOMP_FILTER_FLAG_X\"]}",
+            ".linux.seccomp.flags[0]: unknown flag");
         expect_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": {}}",
                      ".linux.seccomp.syscalls: expected an array, got object");
         expect_error("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
@@ -182,7 +184,8 @@ static void test_default_profile(void **state)
                 clock_gettime(CLOCK_MONOTONIC, &b);
                 if (r < 0)
                         fail_msg("%s", err.msg);
-                double ms = (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+                double ms =
+                    (double)(b.tv_sec - a.tv_sec) * 1e3 + (double)(b.tv_nsec - a.tv_nsec) / 1e6;
                 if (ms < best)
                         best = ms;
                 if (i == 0)
@@ -237,7 +240,7 @@ static long raw_umask(unsigned long arg)
 }
 
 #define RULE(action, extra)                                                                        \
-        "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86_64\"], "     \
+        "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"architectures\": [\"SCMP_ARCH_X86_64\"], "      \
         "\"syscalls\": [{\"names\": [\"umask\"], \"action\": \"" action "\"" extra "}]}"
 
 static int child_umask_errno(void)
@@ -365,7 +368,7 @@ static void test_operators(void **state)
         int st = run_json("{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
                           "[\"kill\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 42, "
                           "\"args\": [" ARG(EQ, 0) ", {\"index\": 1, \"value\": 0, \"op\": "
-                          "\"SCMP_CMP_EQ\"}]}]}",
+                                                   "\"SCMP_CMP_EQ\"}]}]}",
                           child_kill_and);
         assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
@@ -452,8 +455,8 @@ static void test_notify(void **state)
         close(sp[1]);
         char buf[64], cbuf[CMSG_SPACE(sizeof(int))];
         struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
-        struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf,
-                            .msg_controllen = sizeof(cbuf)};
+        struct msghdr mh = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
         ssize_t n = recvmsg(sp[0], &mh, 0);
         assert_int_equal(n, 7);
         assert_memory_equal(buf, "{\"x\":1}", 7);
@@ -476,6 +479,50 @@ static void test_notify(void **state)
         hull_seccomp_free(s);
 }
 
+/* The compiled-filter cache: a second compile is a hit; an entry others could write, or one
+ * whose key differs, is not used. */
+static void test_cache(void **state)
+{
+        (void)state;
+        char dir[] = "/tmp/hull-test-seccomp-cache-XXXXXX";
+        assert_non_null(mkdtemp(dir));
+        char sub[sizeof(dir) + 8];
+        snprintf(sub, sizeof(sub), "%s/c", dir);
+        const char *text = "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [{\"names\": "
+                           "[\"umask\"], \"action\": \"SCMP_ACT_ERRNO\", \"errnoRet\": 42}]}";
+        json_t *j = json_loads(text, 0, NULL);
+        struct hull_err err = {0};
+        struct hull_seccomp *a = NULL, *b = NULL;
+        assert_int_equal(hull_seccomp_compile_cached(j, "t", ".linux.seccomp", sub, &a, &err), 0);
+        /* the directory was made private */
+        struct stat st;
+        assert_int_equal(stat(sub, &st), 0);
+        assert_int_equal(st.st_mode & 0777, 0700);
+        assert_int_equal(hull_seccomp_compile_cached(j, "t", ".linux.seccomp", sub, &b, &err), 0);
+        assert_int_equal(hull_seccomp_size(a), hull_seccomp_size(b));
+        /* the cached filter works */
+        assert_int_equal(run_filtered(b, child_umask_errno), 0);
+        hull_seccomp_free(b);
+        /* an entry others may write is ignored (and replaced) */
+        char cmd[256];
+        snprintf(cmd, sizeof(cmd), "chmod 666 %s/*.bpf", sub);
+        assert_int_equal(system(cmd), 0);
+        assert_int_equal(hull_seccomp_compile_cached(j, "t", ".linux.seccomp", sub, &b, &err), 0);
+        assert_int_equal(run_filtered(b, child_umask_errno), 0);
+        hull_seccomp_free(b);
+        /* a directory open to others is not used at all */
+        assert_int_equal(chmod(sub, 0777), 0);
+        struct hull_seccomp_bpf bpf;
+        assert_int_equal(hull_seccomp_cache_get(sub, "k", 1, &bpf), -ENOENT);
+        /* a different key under the same name is a miss */
+        assert_int_equal(chmod(sub, 0700), 0);
+        assert_int_equal(hull_seccomp_cache_get(sub, "other key", 9, &bpf), -ENOENT);
+        hull_seccomp_free(a);
+        json_decref(j);
+        snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+        assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
         const struct CMUnitTest tests[] = {
@@ -487,6 +534,7 @@ int main(void)
             cmocka_unit_test(test_operators),
             cmocka_unit_test(test_x86_abi_cannot_bypass),
             cmocka_unit_test(test_notify),
+            cmocka_unit_test(test_cache),
         };
         return cmocka_run_group_tests_name("seccomp", tests, NULL, NULL);
 }
