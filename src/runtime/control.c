@@ -79,6 +79,20 @@ int hull_container_kill(const struct hull_runtime *rt, const char *id, int sig, 
         return signal_init(st, sig, err);
 }
 
+/* A stopped container usually left an empty cgroup: then there is nothing to freeze, kill
+ * and thaw (that costs a delete more than the rest of it on v1). */
+static bool cgroup_has_processes(struct hull_cgroup *cg)
+{
+        if (!cg)
+                return false;
+        pid_t *pids = NULL;
+        size_t n = 0;
+        if (hull_cgroup_pids(cg, &pids, &n, NULL) < 0)
+                return true; /* unknown: be thorough */
+        free(pids);
+        return n > 0;
+}
+
 /* Kill everything in the container and wait for init to be gone. */
 static int kill_and_wait(const struct hull_state *st, struct hull_cgroup *cg, struct hull_err *err)
 {
@@ -140,7 +154,7 @@ int hull_container_delete(const struct hull_runtime *rt, const char *id, bool fo
         r = load_cgroup(st, &cg, err);
         if (r < 0)
                 hull_warn("delete %s: %s", id, err->msg);
-        if (s != HULL_STATUS_STOPPED || cg) {
+        if (s != HULL_STATUS_STOPPED || cgroup_has_processes(cg)) {
                 r = kill_and_wait(st, cg, err);
                 if (r < 0)
                         return r;

@@ -115,6 +115,7 @@ static int init_setup(struct hull_spawn *sp, int *ret_fifo_fd, char **ret_exec,
         int r = hull_sync_expect(sp->sync_fd, HULL_SYNC_PARENT_SETUP_DONE, "hullc", err);
         if (r < 0)
                 return r;
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         r = hull_ns_child_join(sp, err);
         if (r < 0)
                 return r;
@@ -155,8 +156,11 @@ __attribute__((noreturn)) void hull_init_main(struct hull_spawn *sp)
         char *exec_path = NULL;
         /* Nothing in the container may open /proc/<init>/exe (our binary) while we set up
          * (CVE-2019-5736): a non-dumpable process's /proc files belong to root and refuse
-         * ptrace access. */
-        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+         * ptrace access. Rootless, the unprivileged parent (and newuidmap) must first write our
+         * id maps, which a non-dumpable process's /proc refuses them: until parent-setup-done,
+         * before anything of the container runs, we stay dumpable (as runc does). */
+        if (!sp->rootless)
+                prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
         /* `run` blocks signals to forward them: the container starts with none blocked and
          * every disposition at its default. */
         for (int sig = 1; sig < NSIG; sig++)

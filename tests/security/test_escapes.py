@@ -340,13 +340,22 @@ def test_cve_2025_52565_control_console_without_symlink(runtime, bundle, hull_en
 # and cgroup namespace of one's own: the filter refuses unshare), the cgroup mounts are
 # read-only, and the container's hierarchy root is its own cgroup.
 
-# A named v1 hierarchy: mountable on v1 and v2 hosts alike, and its root has a release_agent.
-CG = ("mkdir -p /data/cg && mount -t cgroup -o none,name=hullcve cgroup /data/cg && "
-      "echo MOUNTED; ")
+def existing_v1_hierarchy():
+    """Mount options of a v1 hierarchy the host has ("memory", "none,name=systemd"), or None.
+    Only an existing one: mounting a new named hierarchy would create it host-wide, and every
+    container started meanwhile would find it in its /proc/self/cgroup."""
+    for line in open("/proc/self/cgroup"):
+        _, controllers, _ = line.rstrip("\n").split(":", 2)
+        if controllers.startswith("name="):
+            return "none," + controllers
+        if controllers:
+            return controllers
+    return None
 
 
-def cgroup_v1_fs():
-    return any(line.split()[-1] == "cgroup" for line in open("/proc/filesystems"))
+HIER = existing_v1_hierarchy()
+CG = (f"mkdir -p /data/cg && mount -t cgroup -o {HIER} cgroup /data/cg && echo MOUNTED; "
+      if HIER else "")
 
 
 def host_release_agents():
@@ -358,7 +367,7 @@ def host_release_agents():
     return found
 
 
-needs_cgroup_v1 = pytest.mark.skipif(not cgroup_v1_fs(), reason="kernel without cgroup v1")
+needs_cgroup_v1 = pytest.mark.skipif(HIER is None, reason="no cgroup v1 hierarchy on this host")
 
 
 @needs_cgroup_v1
