@@ -15,6 +15,7 @@ PACKAGES=(
         iproute2 util-linux procps      # ip, unshare, mount, ps in the tests
         runc crun                       # reference runtimes (tests, benchmarks)
         podman conmon containerd python3-pexpect  # real engines driving hullc (tests/engines)
+        uidmap libcap2-bin passwd       # rootless tests (newuidmap, setcap, useradd)
         file                            # make-bundle.sh checks busybox is static
 )
 
