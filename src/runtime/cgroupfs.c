@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/cleanup.h"
+#include "base/log.h"
 #include "base/path.h"
 #include "cgroup/cgroup.h"
 
@@ -39,8 +40,16 @@ static int mount_hierarchy(int dirfd, const char *name, const char *controllers,
         int e = cgroupns ? errno : 0;
         char host[PATH_MAX];
         snprintf(host, sizeof(host), "/sys/fs/cgroup/%s%s", name, own_path);
-        if (mount(host, hull_fd_path(fd, p), NULL, MS_BIND | MS_REC, NULL) < 0)
+        if (mount(host, hull_fd_path(fd, p), NULL, MS_BIND | MS_REC, NULL) < 0) {
+                /* A hierarchy the host lists but has not mounted where we look (a named one
+                 * some tool made) is not the container's business: leave it out. */
+                if (errno == ENOENT) {
+                        hull_debug("cgroup hierarchy %s: %s is not mounted, skipped", name, host);
+                        unlinkat(dirfd, name, AT_REMOVEDIR);
+                        return 0;
+                }
                 return hull_err_sys(err, e ? e : errno, "mount cgroup hierarchy %s", name);
+        }
         if (!(flags & MS_RDONLY))
                 return 0;
         /* fd names the directory under the bind; the remount is for the bind itself. */
