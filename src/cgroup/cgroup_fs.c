@@ -212,6 +212,10 @@ int hull_cg_mkdir(const char *mount, const char *path, int *ret_parents,
                                         r = fixup(full, err);
                         } else if (errno == EEXIST) {
                                 first = -1;
+                                /* Another create may have made it and not yet filled it in
+                                 * (v1 cpuset): a fixup leaves a complete directory alone. */
+                                if (fixup)
+                                        r = fixup(full, err);
                         } else if (errno == ENOENT && attempt < 4) {
                                 again = true;
                         } else {

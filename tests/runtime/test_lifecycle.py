@@ -221,6 +221,28 @@ def test_concurrent_create_delete(runtime, bundle, hull_env):
     assert runtime("list", "-q").check().out.strip() == ""
 
 
+def test_concurrent_lifecycles_share_the_cgroup_parent(runtime, bundle, hull_env):
+    """Creates and deletes racing on the shared default cgroup parent (made by the first
+    create, removed by the last delete): on v1 a cpuset made by one create and not yet filled
+    in must not make another create fail to join it. Several rounds to hit the window."""
+    b, _ = sleeper(bundle, out=False)
+    b.save()
+
+    def cycles(n):
+        out = []
+        for _ in range(8):
+            cid = hull_env.new_id()
+            out.append(runtime("create", "--bundle", b.dir, cid))
+            out.append(runtime("delete", "--force", cid))
+        return out
+
+    with ThreadPoolExecutor(8) as pool:
+        for results in pool.map(cycles, range(8)):
+            for res in results:
+                res.check()
+    assert runtime("list", "-q").check().out.strip() == ""
+
+
 def test_state_of_unknown_container(runtime, hull_env):
     runtime("state", hull_env.new_id()).fails()
     runtime("kill", hull_env.new_id(), "KILL").fails()
