@@ -151,6 +151,8 @@ static int init_setup(struct hull_spawn *sp, int *ret_fifo_fd, char **ret_exec,
 
 __attribute__((noreturn)) void hull_init_main(struct hull_spawn *sp)
 {
+        if (hull_ns_needs_init_fork(sp->config, sp->ns_fds))
+                hull_ns_fork_into_joined_userns(sp);
         struct hull_err err = {0};
         int fifo = -1;
         char *exec_path = NULL;

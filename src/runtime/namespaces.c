@@ -5,6 +5,8 @@
 #include <fcntl.h>
 #include <linux/nsfs.h>
 #include <sched.h>
+#include <signal.h>
+#include <sys/syscall.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +18,7 @@
 #include "base/file.h"
 #include "base/syscalls.h"
 #include "runtime/spawn.h"
+#include "runtime/sync.h"
 
 void hull_ns_close_paths(int fds[HULL_NS_COUNT])
 {
@@ -65,12 +68,13 @@ static bool wants_new(const struct hull_oci_config *c, const int fds[HULL_NS_COU
 unsigned long hull_ns_clone_flags(const struct hull_oci_config *c, const int fds[HULL_NS_COUNT])
 {
         unsigned long flags = 0;
-        if (wants_new(c, fds, HULL_NS_PID))
-                flags |= CLONE_NEWPID;
         /* A namespace made at clone time belongs to the user namespace made with it. When the
-         * user namespace is joined instead, the child must create the rest after joining it. */
+         * user namespace is joined instead, the child must create the rest after joining it
+         * (and fork init into a new pid namespace: hull_ns_fork_into_joined_userns). */
         if (fds[HULL_NS_USER] >= 0)
                 return flags;
+        if (wants_new(c, fds, HULL_NS_PID))
+                flags |= CLONE_NEWPID;
         if (wants_new(c, fds, HULL_NS_USER))
                 flags |= CLONE_NEWUSER;
         static const enum hull_ns_type at_clone[] = {HULL_NS_MOUNT, HULL_NS_UTS, HULL_NS_IPC,
@@ -282,4 +286,41 @@ int hull_ns_child_late(struct hull_spawn *sp, struct hull_err *err)
         if (tn && !tn->path)
                 return enter_time_ns(&sp->config->linux_, err);
         return 0;
+}
+
+bool hull_ns_needs_init_fork(const struct hull_oci_config *c, const int fds[HULL_NS_COUNT])
+{
+        return fds[HULL_NS_USER] >= 0 && wants_new(c, fds, HULL_NS_PID);
+}
+
+void hull_ns_fork_into_joined_userns(struct hull_spawn *sp)
+{
+        struct hull_err err = {0};
+        if (setns(sp->ns_fds[HULL_NS_USER], CLONE_NEWUSER) < 0) {
+                hull_err_sys(&err, errno, "join user namespace");
+                goto fail;
+        }
+        close(sp->ns_fds[HULL_NS_USER]);
+        sp->ns_fds[HULL_NS_USER] = -1;
+        if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) {
+                hull_err_sys(&err, errno, "become root in the joined user namespace");
+                goto fail;
+        }
+        if (unshare(CLONE_NEWPID) < 0) {
+                hull_err_sys(&err, errno, "create pid namespace in the joined user namespace");
+                goto fail;
+        }
+        /* CLONE_PARENT: init is hullc's child, as it is without this detour (run waits on it). */
+        long pid = syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL, NULL, 0);
+        if (pid == 0)
+                return;
+        if (pid < 0) {
+                hull_err_sys(&err, errno, "fork init into its pid namespace");
+                goto fail;
+        }
+        if (hull_sync_send_value(sp->sync_fd, HULL_SYNC_CHILD_INIT_PID, (int)pid, &err) == 0)
+                _exit(0);
+fail:
+        hull_sync_send_error(sp->sync_fd, &err);
+        _exit(1);
 }

@@ -111,6 +111,28 @@ static int parent_setup(struct hull_spawn *sp, bool new_userns, bool entered_cgr
         return hull_sync_send(sp->sync_fd, HULL_SYNC_PARENT_SETUP_DONE, err);
 }
 
+/* The child forked init into a pid namespace of the joined user namespace (namespaces.c):
+ * reap the child and follow init instead. */
+static int take_forked_init(struct hull_spawn *sp, struct hull_err *err)
+{
+        int init_pid = 0;
+        int r = hull_sync_expect_value(sp->sync_fd, HULL_SYNC_CHILD_INIT_PID, "container init",
+                                       &init_pid, err);
+        while (waitpid(sp->pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+        if (sp->pidfd >= 0)
+                close(sp->pidfd);
+        sp->pidfd = -1;
+        sp->pid = 0;
+        if (r < 0)
+                return r;
+        sp->pid = init_pid;
+        sp->pidfd = hull_pidfd_open(init_pid, 0);
+        if (sp->pidfd < 0)
+                return hull_err_sys(err, errno, "open init process %d", init_pid);
+        return 0;
+}
+
 int hull_spawn_start(struct hull_spawn *sp, struct hull_err *err)
 {
         int pair[2];
@@ -142,7 +164,12 @@ int hull_spawn_start(struct hull_spawn *sp, struct hull_err *err)
         sp->sync_fd = pair[0];
         sp->pid = pid;
         sp->pidfd = pidfd;
-        hull_debug("init process of %s is pid %d", sp->id, (int)pid);
+        if (hull_ns_needs_init_fork(sp->config, sp->ns_fds)) {
+                r = take_forked_init(sp, err);
+                if (r < 0)
+                        goto fail;
+        }
+        hull_debug("init process of %s is pid %d", sp->id, (int)sp->pid);
 
         bool entered = sp->cgroup && hull_cgroup_clone_fd(sp->cgroup) >= 0;
         r = parent_setup(sp, new_userns, entered, err);

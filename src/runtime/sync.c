@@ -21,6 +21,7 @@ static const char *const step_names[] = {
         [HULL_SYNC_CHILD_READY] = "child-ready",
         [HULL_SYNC_PARENT_STATE_SAVED] = "parent-state-saved",
         [HULL_SYNC_ERROR] = "error",
+        [HULL_SYNC_CHILD_INIT_PID] = "child-init-pid",
 };
 
 const char *hull_sync_step_name(enum hull_sync_step step)
@@ -43,7 +44,12 @@ static int send_msg(int fd, const struct sync_msg *m)
 
 int hull_sync_send(int fd, enum hull_sync_step step, struct hull_err *err)
 {
-        struct sync_msg m = {.step = step};
+        return hull_sync_send_value(fd, step, 0, err);
+}
+
+int hull_sync_send_value(int fd, enum hull_sync_step step, int value, struct hull_err *err)
+{
+        struct sync_msg m = {.step = step, .code = value};
         int r = send_msg(fd, &m);
         if (r < 0)
                 return hull_err_sys(err, -r, "sync: send %s", hull_sync_step_name(step));
@@ -58,6 +64,13 @@ void hull_sync_send_error(int fd, const struct hull_err *failure)
 }
 
 int hull_sync_expect(int fd, enum hull_sync_step expected, const char *peer, struct hull_err *err)
+{
+        int ignored;
+        return hull_sync_expect_value(fd, expected, peer, &ignored, err);
+}
+
+int hull_sync_expect_value(int fd, enum hull_sync_step expected, const char *peer, int *ret_value,
+                           struct hull_err *err)
 {
         struct sync_msg m;
         ssize_t n;
@@ -81,5 +94,6 @@ int hull_sync_expect(int fd, enum hull_sync_step expected, const char *peer, str
                 return hull_err_set(err, EPROTO, "sync: expected %s from %s, got %s",
                                     hull_sync_step_name(expected), peer,
                                     hull_sync_step_name(m.step));
+        *ret_value = m.code;
         return 0;
 }

@@ -17,6 +17,9 @@ enum hull_sync_step {
         HULL_SYNC_PARENT_STATE_SAVED,
         /* either way: the sender failed; the message says why */
         HULL_SYNC_ERROR,
+        /* child -> parent, first of all when it had to fork init into a pid namespace of a
+         * joined user namespace: the value is init's pid */
+        HULL_SYNC_CHILD_INIT_PID,
 };
 
 const char *hull_sync_step_name(enum hull_sync_step step);
@@ -28,3 +31,7 @@ void hull_sync_send_error(int fd, const struct hull_err *failure);
 /* Wait for EXPECTED. An error message from the peer becomes err (returned as -code); EOF
  * becomes "<peer> exited during <expected>"; another step is -EPROTO. */
 int hull_sync_expect(int fd, enum hull_sync_step expected, const char *peer, struct hull_err *err);
+/* The same, for steps that carry a number. */
+int hull_sync_send_value(int fd, enum hull_sync_step step, int value, struct hull_err *err);
+int hull_sync_expect_value(int fd, enum hull_sync_step expected, const char *peer, int *ret_value,
+                           struct hull_err *err);

@@ -196,3 +196,29 @@ def test_cgroup_namespace(runtime, bundle):
     for line in lines[:-1]:
         # hierarchy-id:controllers:path, the path relative to the namespace's root
         assert line.split(":", 2)[2] == "/", out
+
+
+@needs_userns
+def test_join_user_namespace_with_a_new_pid_namespace(runtime, bundle, hull_env):
+    """Podman's pods: a container joins the user namespace of another by path and has its
+    own pid namespace, which must belong to that user namespace (or proc cannot be mounted)."""
+    first = bundle(args=["sleep", "1000"])
+    first.set_namespace("user")
+    first.linux["uidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    first.linux["gidMappings"] = [{"containerID": 0, "hostID": 100000, "size": 65536}]
+    holder = hull_env.new_id()
+    runtime.create(first, holder).check()
+    try:
+        pid = runtime.state(holder)["pid"]
+        second = bundle()
+        second.set_namespace("user", f"/proc/{pid}/ns/user")
+        second.linux.pop("uidMappings", None)
+        second.linux.pop("gidMappings", None)
+        out = runtime.sh(second, "echo pid=$$; readlink /proc/self/ns/user; "
+                                 "cat /proc/self/uid_map; ls /proc | grep -c '^[0-9]'")
+        lines = out.split()
+        assert lines[0] == "pid=1"
+        assert lines[1] == os.readlink(f"/proc/{pid}/ns/user")
+        assert lines[2:5] == ["0", "100000", "65536"]
+    finally:
+        runtime("delete", "--force", holder).check()
