@@ -115,6 +115,19 @@ static const char *type_name(json_t *v)
         }
 }
 
+/* Item I of a string list at LIST_PATH: its JSON path goes to P (for later messages), the
+ * string to *RET; anything else is an error naming the item. */
+static int string_item(const struct where *w, json_t *v, const char *list_path, size_t i,
+                       char p[HULL_JSON_PATH_MAX], const char **ret)
+{
+        hull_json_path_index(p, HULL_JSON_PATH_MAX, list_path, i);
+        if (!json_is_string(v))
+                return hull_security_fail(w->err, w->file, p, "expected a string, got %s",
+                                          type_name(v));
+        *ret = json_string_value(v);
+        return 0;
+}
+
 /* Member KEY of OBJ at PATH with json type TYPE; 1 present, 0 absent (error if REQUIRED). */
 static int member(const struct where *w, json_t *obj, const char *path, const char *key,
                   json_type type, bool required, json_t **ret)
@@ -321,11 +334,9 @@ static int parse_architectures(const struct where *w, scmp_filter_ctx ctx, json_
         json_array_foreach(list, i, v)
         {
                 char p[HULL_JSON_PATH_MAX];
-                hull_json_path_index(p, sizeof(p), lp, i);
-                if (!json_is_string(v))
-                        return hull_security_fail(w->err, w->file, p, "expected a string, got %s",
-                                                  type_name(v));
-                const char *name = json_string_value(v);
+                const char *name;
+                if ((r = string_item(w, v, lp, i, p, &name)) < 0)
+                        return r;
                 size_t k = 0;
                 while (k < HULL_ARRAY_SIZE(arches) && strcmp(arches[k].name, name) != 0)
                         k++;
@@ -354,17 +365,16 @@ static int parse_flags(const struct where *w, json_t *spec, const char *path, un
         json_array_foreach(list, i, v)
         {
                 char p[HULL_JSON_PATH_MAX];
-                hull_json_path_index(p, sizeof(p), lp, i);
-                if (!json_is_string(v))
-                        return hull_security_fail(w->err, w->file, p, "expected a string, got %s",
-                                                  type_name(v));
+                const char *name;
+                if ((r = string_item(w, v, lp, i, p, &name)) < 0)
+                        return r;
                 size_t k = 0;
                 while (k < HULL_ARRAY_SIZE(filter_flags) &&
-                       strcmp(filter_flags[k].name, json_string_value(v)) != 0)
+                       strcmp(filter_flags[k].name, name) != 0)
                         k++;
                 if (k == HULL_ARRAY_SIZE(filter_flags))
                         return hull_security_fail(w->err, w->file, p, "unknown flag \"%.64s\"",
-                                                  json_string_value(v));
+                                                  name);
                 *ret |= filter_flags[k].flag;
         }
         return 0;
@@ -481,11 +491,10 @@ static int parse_rule(const struct where *w, scmp_filter_ctx ctx, json_t *rule, 
         json_array_foreach(names, i, v)
         {
                 char p[HULL_JSON_PATH_MAX];
-                hull_json_path_index(p, sizeof(p), np, i);
-                if (!json_is_string(v))
-                        return hull_security_fail(w->err, w->file, p, "expected a string, got %s",
-                                                  type_name(v));
-                const char *name = json_string_value(v);
+                const char *name;
+                int e = string_item(w, v, np, i, p, &name);
+                if (e < 0)
+                        return e;
                 int nr = seccomp_syscall_resolve_name(name);
                 if (nr == __NR_SCMP_ERROR) {
                         hull_debug("%s: %s: unknown syscall \"%s\" skipped", w->file, p, name);
